@@ -1,0 +1,81 @@
+// The operating-system primitives the allocator needs, and nothing else: map, unmap and
+// advise. Every mmap, munmap and madvise of the core goes through an `Os`, so that tests
+// can inject failures (`FaultInjectingOs`) without touching process-wide state.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <memory>
+
+namespace lgalloc {
+
+enum class Advice {
+  kHugePage,  // MADV_HUGEPAGE: back the range with transparent huge pages
+  kDontNeed,  // MADV_DONTNEED: drop the pages now; they read back as zero
+  kFree,      // MADV_FREE: the kernel may reclaim the pages lazily; contents undefined
+  kWillNeed,  // MADV_WILLNEED: read ahead
+};
+
+struct MapResult {
+  void* address = nullptr;  // null on failure
+  int os_errno = 0;
+  /// The mapping was made with MAP_NORESERVE because an ordinary one was refused.
+  bool noreserve = false;
+};
+
+class Os {
+ public:
+  virtual ~Os() = default;
+  /// A private anonymous read-write mapping of `length` bytes. If the kernel refuses it
+  /// for want of commit charge (ENOMEM), one more try with MAP_NORESERVE, so that classes
+  /// larger than RAM+swap can still be reserved.
+  virtual MapResult map(std::size_t length) noexcept = 0;
+  /// 0 on success, else errno.
+  virtual int unmap(void* address, std::size_t length) noexcept = 0;
+  /// 0 on success, else errno. kFree falls back to kDontNeed where MADV_FREE is missing;
+  /// `*zeroed` then tells whether the range now reads as zero.
+  virtual int advise(void* address, std::size_t length, Advice advice,
+                     bool* zeroed = nullptr) noexcept = 0;
+};
+
+/// The real system calls.
+std::shared_ptr<Os> system_os();
+
+/// Wraps another `Os` and makes chosen calls fail, for tests of the error paths.
+class FaultInjectingOs final : public Os {
+ public:
+  explicit FaultInjectingOs(std::shared_ptr<Os> inner) : inner_(std::move(inner)) {}
+
+  /// The next `count` calls to map fail with `os_errno` (without calling the kernel).
+  void fail_map(int os_errno, int count = 1) noexcept;
+  /// The next `count` calls to advise with `advice` fail with `os_errno`.
+  void fail_advise(Advice advice, int os_errno, int count = 1) noexcept;
+  /// The next `count` calls to unmap fail with `os_errno` (the mapping is leaked).
+  void fail_unmap(int os_errno, int count = 1) noexcept;
+
+  std::size_t map_calls() const noexcept { return map_calls_.load(); }
+  std::size_t advise_calls(Advice advice) const noexcept;
+  std::size_t unmap_calls() const noexcept { return unmap_calls_.load(); }
+
+  MapResult map(std::size_t length) noexcept override;
+  int unmap(void* address, std::size_t length) noexcept override;
+  int advise(void* address, std::size_t length, Advice advice,
+             bool* zeroed = nullptr) noexcept override;
+
+ private:
+  struct Fault {
+    std::atomic<int> os_errno{0};
+    std::atomic<int> remaining{0};
+  };
+  static bool take(Fault& fault, int* os_errno) noexcept;
+
+  std::shared_ptr<Os> inner_;
+  Fault map_fault_;
+  Fault unmap_fault_;
+  Fault advise_faults_[4];
+  std::atomic<std::size_t> map_calls_{0};
+  std::atomic<std::size_t> unmap_calls_{0};
+  std::atomic<std::size_t> advise_calls_[4]{};
+};
+
+}  // namespace lgalloc

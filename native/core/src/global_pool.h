@@ -1,0 +1,89 @@
+// A global pool of free regions of one size class: a lock-free, multi-producer,
+// multi-consumer stack of slot indices (Treiber), linked through the slots themselves so
+// that pooling never writes into pooled memory.
+//
+// The head packs a 32-bit tag with the top slot index; every push and pop bumps the tag,
+// so a head that compares equal means the stack was not touched in between (no ABA), and
+// a batch pop can walk the chain and cut it off with a single CAS. A walk may read links
+// of slots that other threads are moving; slots are never freed (see region_table.h), so
+// such reads are harmless and the CAS rejects them.
+#pragma once
+
+#include <algorithm>
+#include <atomic>
+#include <cstdint>
+
+#include "region_table.h"
+
+namespace lgalloc {
+
+class GlobalPool {
+ public:
+  explicit GlobalPool(const RegionTable& slots) : slots_(slots) {}
+  GlobalPool(const GlobalPool&) = delete;
+  GlobalPool& operator=(const GlobalPool&) = delete;
+
+  void push(std::uint32_t slot) noexcept { push_chain(slot, slot, 1); }
+
+  /// Pushes a chain `first` -> ... -> `last` already linked through `Slot::next`.
+  void push_chain(std::uint32_t first, std::uint32_t last, std::uint32_t count) noexcept {
+    std::uint64_t head = head_.load(std::memory_order_relaxed);
+    for (;;) {
+      slots_.at(last).next.store(index_of(head), std::memory_order_relaxed);
+      // Release: whoever pops these slots sees their state and the region's bytes as we
+      // left them.
+      if (head_.compare_exchange_weak(head, pack(tag_of(head) + 1, first),
+                                      std::memory_order_release, std::memory_order_relaxed)) {
+        break;
+      }
+    }
+    length_.fetch_add(count, std::memory_order_relaxed);
+  }
+
+  /// Pops up to `limit` slots (limit >= 1). Returns the first, or kNoSlot if empty; the
+  /// popped slots are linked through `Slot::next`, `*count` of them.
+  std::uint32_t pop_batch(std::uint32_t limit, std::uint32_t* count) noexcept {
+    std::uint64_t head = head_.load(std::memory_order_acquire);
+    for (;;) {
+      const std::uint32_t first = index_of(head);
+      if (first == kNoSlot) {
+        *count = 0;
+        return kNoSlot;
+      }
+      std::uint32_t last = first;
+      std::uint32_t taken = 1;
+      std::uint32_t rest = slots_.at(last).next.load(std::memory_order_relaxed);
+      while (taken < limit && rest != kNoSlot) {
+        last = rest;
+        ++taken;
+        rest = slots_.at(last).next.load(std::memory_order_relaxed);
+      }
+      if (head_.compare_exchange_weak(head, pack(tag_of(head) + 1, rest),
+                                      std::memory_order_acquire, std::memory_order_acquire)) {
+        length_.fetch_sub(taken, std::memory_order_relaxed);
+        *count = taken;
+        return first;
+      }
+    }
+  }
+
+  /// Approximate while other threads push and pop; exact when quiescent.
+  std::uint64_t length() const noexcept {
+    return static_cast<std::uint64_t>(std::max<std::int64_t>(0, length_.load(std::memory_order_relaxed)));
+  }
+
+ private:
+  static constexpr std::uint64_t pack(std::uint64_t tag, std::uint32_t index) {
+    return tag << 32 | index;
+  }
+  static constexpr std::uint32_t index_of(std::uint64_t head) {
+    return static_cast<std::uint32_t>(head);
+  }
+  static constexpr std::uint64_t tag_of(std::uint64_t head) { return (head >> 32) & 0xffffffffu; }
+
+  const RegionTable& slots_;
+  std::atomic<std::uint64_t> head_{pack(0, kNoSlot)};
+  std::atomic<std::int64_t> length_{0};
+};
+
+}  // namespace lgalloc

@@ -1,0 +1,173 @@
+// The one place where the core calls the kernel: mmap, munmap and madvise, plus the
+// fault-injecting wrapper the tests use. Nothing above this layer sees an errno that did
+// not come through here.
+#include <sys/mman.h>
+
+#include <cerrno>
+#include <cstdint>
+
+#include "lgalloc/os.h"
+
+#ifndef MADV_FREE
+#define MADV_FREE 8
+#endif
+
+namespace lgalloc {
+namespace {
+
+// Transparent huge pages are 2 MiB on x86_64 and arm64 (4 KiB base pages). Areas are
+// aligned to it so that every region (a power-of-two multiple of 2 MiB) can be backed by
+// huge pages from its first byte.
+constexpr std::uintptr_t kHugePageBytes = std::uintptr_t{1} << 21;
+
+int native_advice(Advice advice) noexcept {
+  switch (advice) {
+    case Advice::kHugePage:
+#ifdef MADV_HUGEPAGE
+      return MADV_HUGEPAGE;
+#else
+      return -1;
+#endif
+    case Advice::kDontNeed:
+      return MADV_DONTNEED;
+    case Advice::kFree:
+      return MADV_FREE;
+    case Advice::kWillNeed:
+      return MADV_WILLNEED;
+  }
+  return -1;
+}
+
+void* map_anonymous(std::size_t length, int extra_flags, int* os_errno) noexcept {
+  void* address = ::mmap(nullptr, length, PROT_READ | PROT_WRITE,
+                         MAP_PRIVATE | MAP_ANONYMOUS | extra_flags, -1, 0);
+  if (address == MAP_FAILED) {
+    *os_errno = errno;
+    return nullptr;
+  }
+  return address;
+}
+
+// Maps `length` bytes at a 2 MiB boundary. Recent kernels align large anonymous mappings
+// themselves; otherwise map 2 MiB more and unmap the unaligned head and tail.
+void* map_aligned(std::size_t length, int extra_flags, int* os_errno) noexcept {
+  void* address = map_anonymous(length, extra_flags, os_errno);
+  if (address == nullptr) return nullptr;
+  if (reinterpret_cast<std::uintptr_t>(address) % kHugePageBytes == 0) return address;
+  ::munmap(address, length);
+
+  const std::size_t padded = length + kHugePageBytes;
+  char* raw = static_cast<char*>(map_anonymous(padded, extra_flags, os_errno));
+  if (raw == nullptr) return nullptr;
+  const std::uintptr_t start = reinterpret_cast<std::uintptr_t>(raw);
+  const std::uintptr_t aligned = (start + kHugePageBytes - 1) & ~(kHugePageBytes - 1);
+  const std::size_t head = aligned - start;
+  const std::size_t tail = padded - head - length;
+  if (head != 0) ::munmap(raw, head);
+  if (tail != 0) ::munmap(reinterpret_cast<char*>(aligned) + length, tail);
+  return reinterpret_cast<void*>(aligned);
+}
+
+class SystemOs final : public Os {
+ public:
+  MapResult map(std::size_t length) noexcept override {
+    MapResult result;
+    result.address = map_aligned(length, 0, &result.os_errno);
+    if (result.address == nullptr && result.os_errno == ENOMEM) {
+      // Heuristic overcommit refuses one mapping larger than about RAM + swap even though
+      // it would be touched sparsely; reserving without commit charge lets the largest
+      // classes exist. The memory limit is the guard against overcommitting for real.
+      result.address = map_aligned(length, MAP_NORESERVE, &result.os_errno);
+      result.noreserve = result.address != nullptr;
+    }
+    if (result.address != nullptr) result.os_errno = 0;
+    return result;
+  }
+
+  int unmap(void* address, std::size_t length) noexcept override {
+    return ::munmap(address, length) == 0 ? 0 : errno;
+  }
+
+  int advise(void* address, std::size_t length, Advice advice, bool* zeroed) noexcept override {
+    if (zeroed != nullptr) *zeroed = advice == Advice::kDontNeed;
+    const int native = native_advice(advice);
+    if (native < 0) return EINVAL;
+    if (::madvise(address, length, native) == 0) return 0;
+    const int error = errno;
+    if (advice == Advice::kFree && error == EINVAL) {
+      // Kernels before 4.5 lack MADV_FREE; dropping the pages eagerly is the fallback.
+      if (::madvise(address, length, MADV_DONTNEED) == 0) {
+        if (zeroed != nullptr) *zeroed = true;
+        return 0;
+      }
+      return errno;
+    }
+    return error;
+  }
+};
+
+}  // namespace
+
+std::shared_ptr<Os> system_os() {
+  static const std::shared_ptr<Os> instance = std::make_shared<SystemOs>();
+  return instance;
+}
+
+bool FaultInjectingOs::take(Fault& fault, int* os_errno) noexcept {
+  int remaining = fault.remaining.load(std::memory_order_acquire);
+  while (remaining > 0) {
+    if (fault.remaining.compare_exchange_weak(remaining, remaining - 1,
+                                              std::memory_order_acq_rel)) {
+      *os_errno = fault.os_errno.load(std::memory_order_relaxed);
+      return true;
+    }
+  }
+  return false;
+}
+
+void FaultInjectingOs::fail_map(int os_errno, int count) noexcept {
+  map_fault_.os_errno.store(os_errno, std::memory_order_relaxed);
+  map_fault_.remaining.store(count, std::memory_order_release);
+}
+
+void FaultInjectingOs::fail_advise(Advice advice, int os_errno, int count) noexcept {
+  Fault& fault = advise_faults_[static_cast<int>(advice)];
+  fault.os_errno.store(os_errno, std::memory_order_relaxed);
+  fault.remaining.store(count, std::memory_order_release);
+}
+
+void FaultInjectingOs::fail_unmap(int os_errno, int count) noexcept {
+  unmap_fault_.os_errno.store(os_errno, std::memory_order_relaxed);
+  unmap_fault_.remaining.store(count, std::memory_order_release);
+}
+
+std::size_t FaultInjectingOs::advise_calls(Advice advice) const noexcept {
+  return advise_calls_[static_cast<int>(advice)].load();
+}
+
+MapResult FaultInjectingOs::map(std::size_t length) noexcept {
+  map_calls_.fetch_add(1);
+  MapResult result;
+  if (take(map_fault_, &result.os_errno)) return result;
+  return inner_->map(length);
+}
+
+int FaultInjectingOs::unmap(void* address, std::size_t length) noexcept {
+  unmap_calls_.fetch_add(1);
+  int os_errno = 0;
+  if (take(unmap_fault_, &os_errno)) return os_errno;
+  return inner_->unmap(address, length);
+}
+
+int FaultInjectingOs::advise(void* address, std::size_t length, Advice advice,
+                             bool* zeroed) noexcept {
+  advise_calls_[static_cast<int>(advice)].fetch_add(1);
+  int os_errno = 0;
+  if (take(advise_faults_[static_cast<int>(advice)], &os_errno)) {
+    if (zeroed != nullptr) *zeroed = false;
+    return os_errno;
+  }
+  return inner_->advise(address, length, advice, zeroed);
+}
+
+}  // namespace lgalloc
