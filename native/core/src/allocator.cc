@@ -82,7 +82,6 @@ Status AllocatorImpl::allocate(std::size_t size, Region* out, ErrorDetail* detai
   SizeClassPool& pool = *pools_[*index];
   ThreadCache* const cache = thread_cache::current(*this, id_, lifetime_);
   ClassCounters& counters = cache != nullptr ? cache->counters[*index] : pool.folded;
-  count(counters.allocations, cache != nullptr);
 
   std::uint32_t slot = take_free_slot(pool, cache);
   if (slot == kNoSlot) {
@@ -103,7 +102,11 @@ Status AllocatorImpl::allocate(std::size_t size, Region* out, ErrorDetail* detai
   const std::uint64_t state = record.state.load(std::memory_order_relaxed);
   LGALLOC_ASSERT((state & (slot_state::kAllocated | slot_state::kRetired)) == 0);
   const std::uint64_t generation = slot_state::generation(state) + 1;
-  record.state.store(slot_state::make(generation, slot_state::kAllocated), std::memory_order_release);
+  record.state.store(slot_state::make(generation, slot_state::kAllocated),
+                     std::memory_order_release);
+  // Counted on success only, so that allocations - deallocations is the number of regions
+  // callers hold (lgalloc 0.7 also counts failed attempts).
+  count(counters.allocations, cache != nullptr);
 
   out->ptr = record.base.load(std::memory_order_relaxed);
   out->capacity = pool.region_bytes;
@@ -122,10 +125,9 @@ std::uint32_t AllocatorImpl::take_free_slot(SizeClassPool& pool, ThreadCache* ca
   }
   // Take half a cache's worth at once, so the next allocations stay local.
   const std::uint64_t local = settings_.local_buffer_bytes.load(std::memory_order_relaxed);
-  const auto limit = cache == nullptr
-                         ? 1u
-                         : static_cast<std::uint32_t>(std::clamp<std::uint64_t>(
-                               local / pool.region_bytes / 2, 1, UINT32_MAX));
+  const auto limit = cache == nullptr ? 1u
+                                      : static_cast<std::uint32_t>(std::clamp<std::uint64_t>(
+                                            local / pool.region_bytes / 2, 1, UINT32_MAX));
   for (;;) {
     for (GlobalPool* global : {&pool.dirty, &pool.clean}) {
       std::uint32_t count = 0;
@@ -249,14 +251,16 @@ Status AllocatorImpl::configure(const ConfigUpdate& update, ErrorDetail* detail)
     }
   }
   if (update.enabled) settings_.enabled.store(*update.enabled, std::memory_order_relaxed);
-  if (update.eager_return) settings_.eager_return.store(*update.eager_return, std::memory_order_relaxed);
+  if (update.eager_return)
+    settings_.eager_return.store(*update.eager_return, std::memory_order_relaxed);
   if (update.growth_dampener) {
     settings_.growth_dampener.store(*update.growth_dampener, std::memory_order_relaxed);
   }
   if (update.local_buffer_bytes) {
     settings_.local_buffer_bytes.store(*update.local_buffer_bytes, std::memory_order_relaxed);
   }
-  if (update.max_area_bytes) settings_.max_area_bytes.store(*update.max_area_bytes, std::memory_order_relaxed);
+  if (update.max_area_bytes)
+    settings_.max_area_bytes.store(*update.max_area_bytes, std::memory_order_relaxed);
   if (update.memory_limit_bytes) {
     settings_.memory_limit_bytes.store(*update.memory_limit_bytes, std::memory_order_relaxed);
   }
@@ -338,7 +342,8 @@ Status AllocatorImpl::trim(TrimResult* out) noexcept {
 
 void AllocatorImpl::drain(ThreadCache& cache) noexcept {
   for (unsigned i = 0; i < kSizeClassCount; ++i) {
-    for (std::uint32_t slot = cache.deques[i].pop(); slot != kNoSlot; slot = cache.deques[i].pop()) {
+    for (std::uint32_t slot = cache.deques[i].pop(); slot != kNoSlot;
+         slot = cache.deques[i].pop()) {
       pools_[i]->dirty.push(slot);
     }
   }
@@ -368,16 +373,18 @@ void AllocatorImpl::retire_thread(ThreadCache& cache) noexcept {
     to.deallocations.fetch_add(from.deallocations.load(relaxed), relaxed);
     to.clear_eager.fetch_add(from.clear_eager.load(relaxed), relaxed);
   }
-  threads_.erase(std::remove_if(threads_.begin(), threads_.end(),
-                                [&](const std::shared_ptr<ThreadCache>& c) { return c.get() == &cache; }),
-                 threads_.end());
+  threads_.erase(
+      std::remove_if(threads_.begin(), threads_.end(),
+                     [&](const std::shared_ptr<ThreadCache>& c) { return c.get() == &cache; }),
+      threads_.end());
 }
 
 void AllocatorImpl::clear_dirty_regions(std::uint64_t clear_bytes) noexcept {
   for (auto& pool_ptr : pools_) {
     SizeClassPool& pool = *pool_ptr;
     if (clear_bytes == 0) break;
-    const std::uint64_t wanted = (clear_bytes + pool.region_bytes - 1) / pool.region_bytes;
+    const std::uint64_t wanted =
+        clear_bytes / pool.region_bytes + (clear_bytes % pool.region_bytes != 0 ? 1 : 0);
     std::uint64_t cleared = 0;
     bool failed = false;
     while (cleared < wanted && !failed) {

@@ -44,7 +44,8 @@ class AllocatorImpl {
   std::uint32_t take_free_slot(SizeClassPool& pool, ThreadCache* cache) noexcept;
   /// The owner of `region`, checked against its slot; null if the handle is not live.
   Slot* live_slot(const Region& region) const noexcept;
-  void release_to_dirty_pool(SizeClassPool& pool, std::uint32_t slot, ClassCounters& counters) noexcept;
+  void release_to_dirty_pool(SizeClassPool& pool, std::uint32_t slot,
+                             ClassCounters& counters) noexcept;
   void clear_dirty_regions(std::uint64_t clear_bytes) noexcept;
   void drain(ThreadCache& cache) noexcept;
   AreaContext area_context() noexcept { return AreaContext{*os_, settings_, figures_}; }

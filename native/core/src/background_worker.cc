@@ -59,7 +59,8 @@ void BackgroundWorker::loop() noexcept {
   std::uint64_t version = config_version_;
   auto next_pass = Clock::now() + std::chrono::nanoseconds(config_->interval_ns);
   while (!stopping_) {
-    if (wake_.wait_until(lock, next_pass, [&] { return stopping_ || version != config_version_; })) {
+    if (wake_.wait_until(lock, next_pass,
+                         [&] { return stopping_ || version != config_version_; })) {
       if (stopping_) break;
       // Reconfigured: the next pass is one new interval from now.
       version = config_version_;

@@ -58,8 +58,8 @@ class GlobalPool {
         ++taken;
         rest = slots_.at(last).next.load(std::memory_order_relaxed);
       }
-      if (head_.compare_exchange_weak(head, pack(tag_of(head) + 1, rest),
-                                      std::memory_order_acquire, std::memory_order_acquire)) {
+      if (head_.compare_exchange_weak(head, pack(tag_of(head) + 1, rest), std::memory_order_acquire,
+                                      std::memory_order_acquire)) {
         length_.fetch_sub(taken, std::memory_order_relaxed);
         *count = taken;
         return first;
@@ -69,7 +69,8 @@ class GlobalPool {
 
   /// Approximate while other threads push and pop; exact when quiescent.
   std::uint64_t length() const noexcept {
-    return static_cast<std::uint64_t>(std::max<std::int64_t>(0, length_.load(std::memory_order_relaxed)));
+    return static_cast<std::uint64_t>(
+        std::max<std::int64_t>(0, length_.load(std::memory_order_relaxed)));
   }
 
  private:

@@ -93,7 +93,9 @@ std::uint32_t SizeClassPool::refill(AreaContext& context, std::size_t requested,
     return fail(0, context.settings.memory_limit_bytes.load(std::memory_order_relaxed));
   }
   const std::uint64_t bytes = regions * region_bytes;
-  auto unreserve = [&] { context.figures.mapped_bytes.fetch_sub(bytes, std::memory_order_relaxed); };
+  auto unreserve = [&] {
+    context.figures.mapped_bytes.fetch_sub(bytes, std::memory_order_relaxed);
+  };
 
   const auto count = static_cast<std::uint32_t>(regions);
   const std::uint32_t first = take_slots(count);
@@ -126,7 +128,8 @@ std::uint32_t SizeClassPool::refill(AreaContext& context, std::size_t requested,
     slot.base.store(base + std::uint64_t{i} * region_bytes, std::memory_order_relaxed);
     const std::uint64_t generation =
         slot_state::generation(slot.state.load(std::memory_order_relaxed));
-    slot.state.store(slot_state::make(generation, slot_state::kKnownZero), std::memory_order_relaxed);
+    slot.state.store(slot_state::make(generation, slot_state::kKnownZero),
+                     std::memory_order_relaxed);
     slot.next.store(i + 1 < count ? first + i + 1 : kNoSlot, std::memory_order_relaxed);
   }
   if (count > 1) clean.push_chain(first + 1, first + count - 1, count - 1);
@@ -159,11 +162,13 @@ Status SizeClassPool::trim(AreaContext& context, TrimResult* result) noexcept {
   // Which area each slot belongs to: areas sorted by their first slot.
   std::vector<std::size_t> by_first(areas_.size());
   for (std::size_t i = 0; i < by_first.size(); ++i) by_first[i] = i;
-  std::sort(by_first.begin(), by_first.end(),
-            [&](std::size_t a, std::size_t b) { return areas_[a].first_slot < areas_[b].first_slot; });
+  std::sort(by_first.begin(), by_first.end(), [&](std::size_t a, std::size_t b) {
+    return areas_[a].first_slot < areas_[b].first_slot;
+  });
   auto area_of = [&](std::uint32_t slot) {
-    auto it = std::upper_bound(by_first.begin(), by_first.end(), slot,
-                               [&](std::uint32_t s, std::size_t a) { return s < areas_[a].first_slot; });
+    auto it =
+        std::upper_bound(by_first.begin(), by_first.end(), slot,
+                         [&](std::uint32_t s, std::size_t a) { return s < areas_[a].first_slot; });
     return *(it - 1);
   };
   std::vector<std::uint32_t> present(areas_.size(), 0);
@@ -207,7 +212,8 @@ Status SizeClassPool::trim(AreaContext& context, TrimResult* result) noexcept {
       Slot& slot = slots.at(area.first_slot + i);
       const std::uint64_t generation =
           slot_state::generation(slot.state.load(std::memory_order_relaxed));
-      slot.state.store(slot_state::make(generation, slot_state::kRetired), std::memory_order_relaxed);
+      slot.state.store(slot_state::make(generation, slot_state::kRetired),
+                       std::memory_order_relaxed);
       slot.base.store(nullptr, std::memory_order_relaxed);
     }
     free_slot_ranges_.push_back({area.first_slot, area.regions});

@@ -70,12 +70,12 @@ const char* status_name(Status status) noexcept;
 struct ErrorDetail {
   Status status = Status::kOk;
   int os_errno = 0;
-  std::uint64_t size = 0;      // kInvalidSizeClass, kOutOfMemory: the requested size
-  std::uint64_t offset = 0;    // kOutOfBounds
-  std::uint64_t length = 0;    // kOutOfBounds
-  std::uint64_t capacity = 0;  // kOutOfBounds
-  std::uint64_t limit = 0;     // kOutOfMemory from the memory limit
-  const char* field = nullptr; // kInvalidArgument: the configuration field
+  std::uint64_t size = 0;       // kInvalidSizeClass, kOutOfMemory: the requested size
+  std::uint64_t offset = 0;     // kOutOfBounds
+  std::uint64_t length = 0;     // kOutOfBounds
+  std::uint64_t capacity = 0;   // kOutOfBounds
+  std::uint64_t limit = 0;      // kOutOfMemory from the memory limit
+  const char* field = nullptr;  // kInvalidArgument: the configuration field
 };
 
 /// An allocated region: what `allocate` returns and `deallocate` takes back.
@@ -137,25 +137,25 @@ struct SizeClassStats {
   std::uint64_t region_bytes = 0;
   std::uint64_t areas = 0;
   std::uint64_t area_total_bytes = 0;
-  std::uint64_t free_regions = 0;   // clean + global + thread
-  std::uint64_t clean_regions = 0;  // in the global clean pool
-  std::uint64_t global_regions = 0; // in the global dirty pool
-  std::uint64_t thread_regions = 0; // in thread caches
-  std::uint64_t allocations = 0;
+  std::uint64_t free_regions = 0;    // clean + global + thread
+  std::uint64_t clean_regions = 0;   // in the global clean pool
+  std::uint64_t global_regions = 0;  // in the global dirty pool
+  std::uint64_t thread_regions = 0;  // in thread caches
+  std::uint64_t allocations = 0;     // successful ones: allocations - deallocations are held
   std::uint64_t slow_path = 0;
   std::uint64_t refill = 0;
   std::uint64_t deallocations = 0;
   std::uint64_t clear_eager_total = 0;
   std::uint64_t clear_slow_total = 0;
   // Beyond lgalloc 0.7:
-  std::uint64_t trimmed_areas = 0;    // areas unmapped by `trim`
-  std::uint64_t madvise_failures = 0; // clears that failed; the region stayed dirty
+  std::uint64_t trimmed_areas = 0;     // areas unmapped by `trim`
+  std::uint64_t madvise_failures = 0;  // clears that failed; the region stayed dirty
 };
 
 struct Stats {
   SizeClassStats size_classes[kSizeClassCount];
-  std::uint64_t mapped_bytes = 0;       // all areas currently mapped
-  std::uint64_t memory_limit_bytes = 0; // 0: none
+  std::uint64_t mapped_bytes = 0;        // all areas currently mapped
+  std::uint64_t memory_limit_bytes = 0;  // 0: none
   std::uint64_t mmap_failures = 0;
   std::uint64_t background_passes = 0;
   /// errno of the most recent failed system call, 0 if none failed.

@@ -1,0 +1,30 @@
+# node-gyp build of the lgalloc addon (build/Release/lgalloc.node): the thin binding in
+# native/binding plus every allocator core source in native/core/src. The core's tests and
+# benchmark are built separately with CMake (native/CMakeLists.txt, scripts/native.js).
+{
+  "targets": [
+    {
+      "target_name": "lgalloc",
+      # The core's sources are globbed so that new files need no edit here; the glob
+      # yields nothing while native/core/src is missing. Re-run node-gyp configure (any
+      # `npm run build:addon` does) after adding a file.
+      "sources": [
+        "native/binding/addon.cc",
+        "<!@(node -p \"const fs=require('fs');fs.existsSync('native/core/src')?fs.readdirSync('native/core/src').filter(f=>f.endsWith('.cc')).sort().map(f=>'native/core/src/'+f).join(' '):''\")"
+      ],
+      "include_dirs": [
+        "native/core/include",
+        "<!(node -p \"require('node-addon-api').include_dir\")"
+      ],
+      # node_addon_api_except turns C++ exceptions back on (common.gypi disables them),
+      # as Napi's error handling expects.
+      "dependencies": [
+        "<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except"
+      ],
+      "defines": ["NAPI_VERSION=9"],
+      # -std=c++20 comes after common.gypi's -std=gnu++17 and wins.
+      "cflags_cc": ["-std=c++20", "-O2", "-fno-omit-frame-pointer", "-Wall", "-Wextra"],
+      "libraries": ["-lpthread"]
+    }
+  ]
+}

@@ -1,0 +1,56 @@
+// Loads the native addon (build/Release/lgalloc.node at the repository root) and describes
+// its exports. Every other module reaches native code through `loadAddon()`, so the path
+// lookup and the load error live in one place.
+
+import * as path from "node:path";
+
+/** Functions exported by `native/binding/addon.cc`. */
+export interface NativeAddon {
+  /** Version of the binding and of the allocator core it was built from. */
+  version(): string;
+}
+
+/** Environment variable that overrides where the addon is loaded from. */
+export const ADDON_PATH_ENV = "LGALLOC_ADDON_PATH";
+
+/** `code` of the Error thrown when the addon cannot be loaded. */
+export const ERR_LGALLOC_ADDON_LOAD = "ERR_LGALLOC_ADDON_LOAD";
+
+let addon: NativeAddon | undefined;
+
+/**
+ * Path the addon is loaded from: `$LGALLOC_ADDON_PATH` when set, otherwise the node-gyp
+ * output at the repository root. This file compiles to packages/core/dist/native.js, so the
+ * root is three directories up.
+ */
+export function addonPath(): string {
+  const override = process.env[ADDON_PATH_ENV];
+  if (override !== undefined && override !== "") {
+    return path.resolve(override);
+  }
+  return path.resolve(__dirname, "../../../build/Release/lgalloc.node");
+}
+
+/**
+ * Returns the loaded addon, loading it on first use.
+ *
+ * @throws Error with `code` `ERR_LGALLOC_ADDON_LOAD` (and the original error as `cause`) when
+ *   the file is missing or is not a loadable addon; the message names the path tried.
+ */
+export function loadAddon(): NativeAddon {
+  if (addon === undefined) {
+    const file = addonPath();
+    try {
+      addon = require(file) as NativeAddon;
+    } catch (cause) {
+      const reason = cause instanceof Error ? cause.message : String(cause);
+      const error = new Error(
+        `Cannot load the lgalloc native addon from ${file}: ${reason}. ` +
+          `Build it with \`npm run build:addon\`, or set ${ADDON_PATH_ENV} to its path.`,
+        { cause },
+      );
+      throw Object.assign(error, { code: ERR_LGALLOC_ADDON_LOAD });
+    }
+  }
+  return addon;
+}

@@ -1,0 +1,106 @@
+// Lint and format for both languages: prettier for the TypeScript, JavaScript, JSON and
+// Markdown files, clang-format for the C++ under native/. `npm run lint` checks (and
+// `npm test` counts it as one test); `npm run format` rewrites the files in place.
+//
+// Usage: node scripts/lint.js [--write]
+//
+// Which files: prettier skips what .gitignore and .prettierignore list (build output,
+// node_modules, the lockfile). clang-format takes every C/C++ source and header under
+// native/, in the style of the root .clang-format.
+"use strict";
+
+const fs = require("node:fs");
+const path = require("node:path");
+const { spawnSync } = require("node:child_process");
+
+const ROOT = path.resolve(__dirname, "..");
+
+const PRETTIER_PATTERNS = ["**/*.{ts,js,cjs,mjs,json,md}"];
+const CXX_EXTENSIONS = new Set([".h", ".hh", ".hpp", ".c", ".cc", ".cpp"]);
+const SKIPPED_DIRS = new Set(["build", "node_modules", ".git"]);
+/** clang-format gets its files in batches, to stay below the argument length limit. */
+const CLANG_FORMAT_BATCH = 200;
+
+function runPrettier(write) {
+  const prettier = require.resolve("prettier/bin/prettier.cjs", {
+    paths: [ROOT],
+  });
+  const mode = write ? "--write" : "--check";
+  const args = [prettier, mode, "--log-level=warn", ...PRETTIER_PATTERNS];
+  const result = spawnSync(process.execPath, args, {
+    cwd: ROOT,
+    stdio: "inherit",
+  });
+  if (result.status === 0) return true;
+  console.error(
+    write ? "prettier --write failed" : "prettier: files need formatting (npm run format)",
+  );
+  return false;
+}
+
+function cxxFiles(dir) {
+  const files = [];
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) {
+      if (!SKIPPED_DIRS.has(entry.name)) files.push(...cxxFiles(full));
+    } else if (CXX_EXTENSIONS.has(path.extname(entry.name))) {
+      files.push(path.relative(ROOT, full));
+    }
+  }
+  return files.sort();
+}
+
+function runClangFormat(write) {
+  const probe = spawnSync("clang-format", ["--version"], { stdio: "ignore" });
+  if (probe.error) {
+    console.error(
+      "clang-format not found on PATH: it checks the C++ under native/. " +
+        "Install it with `apt-get install -y clang-format`.",
+    );
+    return false;
+  }
+  const nativeDir = path.join(ROOT, "native");
+  const files = fs.existsSync(nativeDir) ? cxxFiles(nativeDir) : [];
+  let ok = true;
+  const unformatted = new Set();
+  for (let i = 0; i < files.length; i += CLANG_FORMAT_BATCH) {
+    const batch = files.slice(i, i + CLANG_FORMAT_BATCH);
+    if (write) {
+      const result = spawnSync("clang-format", ["-i", ...batch], { cwd: ROOT, stdio: "inherit" });
+      ok = ok && result.status === 0;
+      continue;
+    }
+    // --dry-run reports every misplaced token; list each offending file once instead.
+    const result = spawnSync("clang-format", ["--dry-run", "-Werror", ...batch], {
+      cwd: ROOT,
+      encoding: "utf8",
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    for (const match of result.stderr.matchAll(/^(.+?):\d+:\d+: (?:error|warning):/gm)) {
+      unformatted.add(match[1]);
+    }
+    if (result.status !== 0 && unformatted.size === 0) process.stderr.write(result.stderr);
+    ok = ok && result.status === 0;
+  }
+  if (!ok) {
+    for (const file of unformatted) console.error(`[warn] ${file}`);
+    console.error(
+      write ? "clang-format -i failed" : "clang-format: files need formatting (npm run format)",
+    );
+  }
+  return ok;
+}
+
+/** Checks (or with `write`, rewrites) all sources; returns true when all are clean. */
+function lint({ write = false } = {}) {
+  const prettierOk = runPrettier(write);
+  const clangOk = runClangFormat(write);
+  return prettierOk && clangOk;
+}
+
+module.exports = { lint };
+
+if (require.main === module) {
+  process.exitCode = lint({ write: process.argv.includes("--write") }) ? 0 : 1;
+}

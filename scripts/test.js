@@ -1,0 +1,135 @@
+// The `npm test` entry point. Runs every suite in order and sums their results:
+//   1. lint (prettier + clang-format), counted as one test;
+//   2. the native core's googletest suite per build variant (release, asan-ubsan, tsan);
+//   3. the TypeScript build (addon, incrementally, then `tsc -b`) and the mocha tests.
+// It prints a table per suite and ends with the line `N passed, N failed` (plus
+// `, N skipped` when tests were skipped), which CI reads. Exits 1 when anything failed or
+// a suite produced no results.
+//
+// LGALLOC_NATIVE_VARIANTS restricts the native variants, e.g. `release` or
+// `release,tsan`; `none` skips the native suites.
+"use strict";
+
+const fs = require("node:fs");
+const path = require("node:path");
+const { spawnSync } = require("node:child_process");
+const native = require("./native.js");
+const { buildAddon } = require("./build-addon.js");
+
+const ROOT = path.resolve(__dirname, "..");
+const MOCHA_RESULTS = path.join(ROOT, "build", "mocha.json");
+
+function nativeVariants() {
+  const value = process.env.LGALLOC_NATIVE_VARIANTS;
+  if (value === undefined || value.trim() === "") return Object.keys(native.VARIANTS);
+  const names = value.split(/[\s,]+/).filter(Boolean);
+  if (names.length === 1 && names[0] === "none") return [];
+  const unknown = names.filter((name) => !(name in native.VARIANTS));
+  if (unknown.length > 0) {
+    const known = [...Object.keys(native.VARIANTS), "none"].join(", ");
+    throw new Error(
+      `LGALLOC_NATIVE_VARIANTS: unknown variant ${unknown.join(", ")}; expected ${known}`,
+    );
+  }
+  return names;
+}
+
+function heading(title) {
+  console.log(`\n=== ${title} ===`);
+}
+
+/** Runs `node <args>` in the repository root with inherited stdio; true on exit 0. */
+function node(args) {
+  const result = spawnSync(process.execPath, args, {
+    cwd: ROOT,
+    stdio: "inherit",
+  });
+  return result.status === 0;
+}
+
+function lintSuite() {
+  heading("lint");
+  const ok = node([path.join(__dirname, "lint.js")]);
+  return {
+    suite: "lint",
+    passed: ok ? 1 : 0,
+    failed: ok ? 0 : 1,
+    skipped: 0,
+    note: "",
+  };
+}
+
+function mochaSuite() {
+  const result = { suite: "mocha", passed: 0, failed: 0, skipped: 0, note: "" };
+  heading("build (addon + TypeScript)");
+  const tsc = require.resolve("typescript/bin/tsc", { paths: [ROOT] });
+  if (!buildAddon({ quiet: true }) || !node([tsc, "-b"])) {
+    return { ...result, failed: 1, note: "not run: the build failed" };
+  }
+  heading("mocha");
+  // A stale result file from an earlier run must not stand in for this one.
+  fs.rmSync(MOCHA_RESULTS, { force: true });
+  const mocha = require.resolve("mocha/bin/mocha.js", { paths: [ROOT] });
+  const reporter = path.join(ROOT, "test", "reporter.js");
+  const exitedOk = node([
+    mocha,
+    "--reporter",
+    reporter,
+    "--reporter-option",
+    `output=${MOCHA_RESULTS}`,
+  ]);
+  let counts;
+  try {
+    counts = JSON.parse(fs.readFileSync(MOCHA_RESULTS, "utf8"));
+  } catch {
+    return { ...result, failed: 1, note: "no results: mocha did not finish" };
+  }
+  Object.assign(result, counts);
+  if (result.passed + result.failed + result.skipped === 0) {
+    return { ...result, failed: 1, note: "no tests ran" };
+  }
+  if (!exitedOk && result.failed === 0) {
+    return { ...result, failed: 1, note: "mocha exited with an error" };
+  }
+  return result;
+}
+
+function printTable(results) {
+  const rows = [["suite", "passed", "failed", "skipped", ""]];
+  for (const r of results) {
+    rows.push([r.suite, String(r.passed), String(r.failed), String(r.skipped), r.note]);
+  }
+  const widths = [0, 1, 2, 3].map((col) => Math.max(...rows.map((row) => row[col].length)));
+  heading("summary");
+  for (const row of rows) {
+    const cells = row
+      .slice(0, 4)
+      .map((cell, col) => (col === 0 ? cell.padEnd(widths[col]) : cell.padStart(widths[col])));
+    console.log(`${cells.join("  ")}${row[4] ? `  ${row[4]}` : ""}`.trimEnd());
+  }
+}
+
+function main() {
+  const variants = nativeVariants();
+  const results = [lintSuite()];
+  if (variants.length > 0) {
+    heading(`native (${variants.join(", ")})`);
+    results.push(...native.runTests(variants));
+  }
+  results.push(mochaSuite());
+
+  printTable(results);
+  const total = (key) => results.reduce((sum, r) => sum + r[key], 0);
+  const [passed, failed, skipped] = [total("passed"), total("failed"), total("skipped")];
+  console.log("");
+  console.log(`${passed} passed, ${failed} failed${skipped > 0 ? `, ${skipped} skipped` : ""}`);
+  return failed === 0 ? 0 : 1;
+}
+
+try {
+  process.exitCode = main();
+} catch (error) {
+  console.error(error instanceof Error ? error.message : error);
+  console.log("0 passed, 1 failed");
+  process.exitCode = 1;
+}
