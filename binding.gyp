@@ -1,5 +1,5 @@
 # node-gyp build of the lgalloc addon (build/Release/lgalloc.node): the thin binding in
-# native/binding plus every allocator core source in native/core/src. The core's tests and
+# native/binding (every .cc file there) plus every allocator core source in native/core/src. The core's tests and
 # benchmark are built separately with CMake (native/CMakeLists.txt, scripts/native.js).
 {
   "targets": [
@@ -9,7 +9,7 @@
       # yields nothing while native/core/src is missing. Re-run node-gyp configure (any
       # `npm run build:addon` does) after adding a file.
       "sources": [
-        "native/binding/addon.cc",
+        "<!@(node -p \"require('fs').readdirSync('native/binding').filter(f=>f.endsWith('.cc')).sort().map(f=>'native/binding/'+f).join(' ')\")",
         "<!@(node -p \"const fs=require('fs');fs.existsSync('native/core/src')?fs.readdirSync('native/core/src').filter(f=>f.endsWith('.cc')).sort().map(f=>'native/core/src/'+f).join(' '):''\")"
       ],
       "include_dirs": [

@@ -353,6 +353,12 @@ void AllocatorImpl::flush_thread_cache() noexcept {
   if (ThreadCache* cache = thread_cache::current(*this, id_, lifetime_)) drain(*cache);
 }
 
+std::vector<AreaInfo> AllocatorImpl::areas() const {
+  std::vector<AreaInfo> out;
+  for (const auto& pool : pools_) pool->list_areas(&out);
+  return out;
+}
+
 void AllocatorImpl::register_thread(std::shared_ptr<ThreadCache> cache) {
   std::unique_lock<std::shared_mutex> lock(threads_mutex_);
   threads_.push_back(std::move(cache));
@@ -452,5 +458,6 @@ Config Allocator::config() const { return impl_->config(); }
 void Allocator::stats(Stats* out) const noexcept { impl_->stats(out); }
 Status Allocator::trim(TrimResult* out) noexcept { return impl_->trim(out); }
 void Allocator::flush_thread_cache() noexcept { impl_->flush_thread_cache(); }
+std::vector<AreaInfo> Allocator::areas() const { return impl_->areas(); }
 
 }  // namespace lgalloc

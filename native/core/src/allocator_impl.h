@@ -30,6 +30,7 @@ class AllocatorImpl {
   void stats(Stats* out) const noexcept;
   Status trim(TrimResult* out) noexcept;
   void flush_thread_cache() noexcept;
+  std::vector<AreaInfo> areas() const;
   Status start_status() const noexcept { return start_status_; }
 
   /// Adds a new thread cache to the registry (thread_cache.cc calls this).

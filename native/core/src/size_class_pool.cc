@@ -119,7 +119,7 @@ std::uint32_t SizeClassPool::refill(AreaContext& context, std::size_t requested,
     context.figures.record_failure(error);
     warn_hugepage_refused(error);
   }
-  areas_.push_back(Area{base, bytes, first, count});
+  areas_.push_back(Area{base, bytes, first, count, mapping.noreserve});
 
   // Fresh anonymous memory reads as zero. A reused slot keeps its generation, so handles
   // from before the trim stay invalid.
@@ -228,6 +228,11 @@ Status SizeClassPool::trim(AreaContext& context, TrimResult* result) noexcept {
   }
   areas_ = std::move(kept);
   return status;
+}
+
+void SizeClassPool::list_areas(std::vector<AreaInfo>* out) {
+  std::lock_guard<std::mutex> lock(refill_mutex);
+  for (const Area& area : areas_) out->push_back(AreaInfo{area.base, area.bytes, index, area.noreserve});
 }
 
 void SizeClassPool::unmap_all(Os& os) noexcept {

@@ -23,6 +23,7 @@ struct Area {
   std::uint64_t bytes;
   std::uint32_t first_slot;
   std::uint32_t regions;
+  bool noreserve;
 };
 
 class SizeClassPool {
@@ -40,6 +41,9 @@ class SizeClassPool {
 
   /// Unmaps every area whose regions are all in the global pools. Takes `refill_mutex`.
   Status trim(AreaContext& context, TrimResult* result) noexcept;
+
+  /// Appends every mapped area to `out`. Takes `refill_mutex`.
+  void list_areas(std::vector<AreaInfo>* out);
 
   /// Unmaps every area; for the allocator's destructor only.
   void unmap_all(Os& os) noexcept;

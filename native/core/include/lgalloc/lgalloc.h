@@ -32,6 +32,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <vector>
 
 #include "lgalloc/os.h"
 
@@ -164,6 +165,15 @@ struct Stats {
   bool hugepage_advice_failed = false;
 };
 
+/// One mapped area, for tools that relate the pools to /proc/self/smaps.
+struct AreaInfo {
+  const void* base = nullptr;
+  std::uint64_t bytes = 0;
+  unsigned size_class_index = 0;
+  /// Mapped with MAP_NORESERVE because an ordinary mapping was refused.
+  bool noreserve = false;
+};
+
 struct TrimResult {
   std::uint64_t areas_unmapped = 0;
   std::uint64_t bytes_unmapped = 0;
@@ -227,6 +237,9 @@ class Allocator {
   /// Moves the calling thread's cached regions to the global dirty pool (what thread exit
   /// does); useful before a thread goes idle for long.
   void flush_thread_cache() noexcept;
+
+  /// Every area currently mapped, by size class.
+  std::vector<AreaInfo> areas() const;
 
  private:
   std::unique_ptr<AllocatorImpl> impl_;
