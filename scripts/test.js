@@ -39,9 +39,10 @@ function heading(title) {
 }
 
 /** Runs `node <args>` in the repository root with inherited stdio; true on exit 0. */
-function node(args) {
+function node(args, env = process.env) {
   const result = spawnSync(process.execPath, args, {
     cwd: ROOT,
+    env,
     stdio: "inherit",
   });
   return result.status === 0;
@@ -59,25 +60,28 @@ function lintSuite() {
   };
 }
 
-function mochaSuite() {
-  const result = { suite: "mocha", passed: 0, failed: 0, skipped: 0, note: "" };
+function buildTypeScript() {
   heading("build (addon + TypeScript)");
   const tsc = require.resolve("typescript/bin/tsc", { paths: [ROOT] });
-  if (!buildAddon({ quiet: true }) || !node([tsc, "-b"])) {
-    return { ...result, failed: 1, note: "not run: the build failed" };
-  }
-  heading("mocha");
+  return buildAddon({ quiet: true }) && node([tsc, "-b"]);
+}
+
+/**
+ * Runs the mocha suite with one backend: `native` (the addon) or `fallback` (JS-pooled
+ * ArrayBuffers, forced through LGALLOC_BACKEND), so that both keep the same contract.
+ */
+function mochaSuite(backend, built) {
+  const result = { suite: `mocha (${backend})`, passed: 0, failed: 0, skipped: 0, note: "" };
+  if (!built) return { ...result, failed: 1, note: "not run: the build failed" };
+  heading(`mocha (${backend} backend)`);
   // A stale result file from an earlier run must not stand in for this one.
   fs.rmSync(MOCHA_RESULTS, { force: true });
   const mocha = require.resolve("mocha/bin/mocha.js", { paths: [ROOT] });
   const reporter = path.join(ROOT, "test", "reporter.js");
-  const exitedOk = node([
-    mocha,
-    "--reporter",
-    reporter,
-    "--reporter-option",
-    `output=${MOCHA_RESULTS}`,
-  ]);
+  const exitedOk = node(
+    [mocha, "--reporter", reporter, "--reporter-option", `output=${MOCHA_RESULTS}`],
+    { ...process.env, LGALLOC_BACKEND: backend },
+  );
   let counts;
   try {
     counts = JSON.parse(fs.readFileSync(MOCHA_RESULTS, "utf8"));
@@ -116,7 +120,8 @@ function main() {
     heading(`native (${variants.join(", ")})`);
     results.push(...native.runTests(variants));
   }
-  results.push(mochaSuite());
+  const built = buildTypeScript();
+  results.push(mochaSuite("native", built), mochaSuite("fallback", built));
 
   printTable(results);
   const total = (key) => results.reduce((sum, r) => sum + r[key], 0);

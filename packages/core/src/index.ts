@@ -1,5 +1,35 @@
 // Public entry point of @lgalloc/core. It only re-exports; each concept lives in its own
-// module.
+// module (see docs/core-api.md for the contract).
 
+export type {
+  BackgroundOptions,
+  Config,
+  ConfigureOptions,
+  RegionToken,
+  SizeClassStats,
+  Stats,
+  StatsOptions,
+  TrimResult,
+  TypedArray,
+  TypedArrayConstructor,
+} from "./api";
+export { DEFAULT_CONFIG, MAX_REGION_BYTES, MIN_REGION_BYTES } from "./api";
+export {
+  BACKEND_ENV,
+  adopt,
+  allocate,
+  backendKind,
+  config,
+  configure,
+  flushThreadCache,
+  releaseToken,
+  sizeClassOf,
+  stats,
+  trim,
+  tryAllocate,
+} from "./allocator";
+export { Region, isRegion } from "./region";
+export { InvalidArgTypeError, InvalidArgValueError, LgallocError, OutOfRangeError } from "./errors";
+export type { LgallocErrorCode, LgallocErrorDetails } from "./errors";
 export { nativeVersion } from "./version";
 export { ADDON_PATH_ENV, ERR_LGALLOC_ADDON_LOAD } from "./native";

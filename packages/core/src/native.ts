@@ -4,10 +4,31 @@
 
 import * as path from "node:path";
 
-/** Functions exported by `native/binding/addon.cc`. */
+import type { BackendArea, BackendConfig, BackendStats } from "./backend";
+import type { NativeErrorFactory } from "./errors";
+
+/** Functions exported by `native/binding/addon.cc`; see there for each one's contract. */
 export interface NativeAddon {
   /** Version of the binding and of the allocator core it was built from. */
   version(): string;
+  init(
+    createError: NativeErrorFactory,
+    isMainThread: boolean,
+    defaults: Partial<BackendConfig>,
+  ): { externalBuffers: boolean; appliedDefaults: boolean };
+  /** [handle, buffer, knownZero, sizeClassIndex] */
+  allocate(byteLength: number): [unknown, ArrayBuffer, boolean, number];
+  dispose(handle: unknown, buffer: ArrayBuffer): boolean;
+  prefetch(handle: unknown, byteOffset: number, byteLength: number): void;
+  transfer(handle: unknown, buffer: ArrayBuffer): string;
+  adopt(id: string): [unknown, ArrayBuffer, boolean, number];
+  releaseToken(id: string): boolean;
+  configure(update: Partial<BackendConfig>): void;
+  config(): BackendConfig;
+  stats(): BackendStats;
+  trim(): { areasUnmapped: number; bytesUnmapped: number };
+  areas(): BackendArea[];
+  flushThreadCache(): void;
 }
 
 /** Environment variable that overrides where the addon is loaded from. */

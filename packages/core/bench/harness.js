@@ -1,0 +1,69 @@
+// A small side-by-side benchmark harness. The machine is shared and noisy, so cases run
+// interleaved (A, B, C, A, B, C, ...) in many short rounds, and each case reports the
+// median of its rounds: a burst of noise hits every case alike instead of one of them.
+"use strict";
+
+/**
+ * @param {{name: string, setup?: () => void, run: (iterations: number) => void, teardown?: () => void}[]} cases
+ * @param {{rounds?: number, minRoundMs?: number}} options
+ * @returns {{name: string, medianNs: number, p10Ns: number, p90Ns: number}[]}
+ */
+function compare(cases, { rounds = 31, minRoundMs = 20 } = {}) {
+  for (const c of cases) c.setup?.();
+  // Calibrate: iterations per round so that each round of each case takes minRoundMs.
+  const iterations = cases.map((c) => {
+    let n = 1;
+    for (;;) {
+      const start = process.hrtime.bigint();
+      c.run(n);
+      const ms = Number(process.hrtime.bigint() - start) / 1e6;
+      if (ms >= minRoundMs || n >= 1 << 24) return n;
+      n *= ms < minRoundMs / 8 ? 8 : 2;
+    }
+  });
+  const samples = cases.map(() => []);
+  for (let round = 0; round < rounds; round++) {
+    cases.forEach((c, i) => {
+      const start = process.hrtime.bigint();
+      c.run(iterations[i]);
+      samples[i].push(Number(process.hrtime.bigint() - start) / iterations[i]);
+    });
+  }
+  for (const c of cases) c.teardown?.();
+  return cases.map((c, i) => {
+    const sorted = samples[i].sort((a, b) => a - b);
+    const at = (q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+    return { name: c.name, medianNs: at(0.5), p10Ns: at(0.1), p90Ns: at(0.9) };
+  });
+}
+
+function formatNs(ns) {
+  if (ns >= 1e6) return `${(ns / 1e6).toFixed(2)} ms`;
+  if (ns >= 1e3) return `${(ns / 1e3).toFixed(2)} µs`;
+  return `${ns.toFixed(1)} ns`;
+}
+
+/** Prints an aligned table with each case's ratio to `baseline` (a case name). */
+function printTable(title, results, baseline) {
+  const base = results.find((r) => r.name === baseline);
+  const rows = [["case", "median", "p10", "p90", `vs ${baseline}`]];
+  for (const r of results) {
+    rows.push([
+      r.name,
+      formatNs(r.medianNs),
+      formatNs(r.p10Ns),
+      formatNs(r.p90Ns),
+      base ? `${(r.medianNs / base.medianNs).toFixed(2)}x` : "",
+    ]);
+  }
+  const widths = rows[0].map((_, col) => Math.max(...rows.map((row) => row[col].length)));
+  console.log(`\n${title}`);
+  for (const row of rows)
+    console.log(
+      row
+        .map((cell, col) => (col === 0 ? cell.padEnd(widths[col]) : cell.padStart(widths[col])))
+        .join("  "),
+    );
+}
+
+module.exports = { compare, formatNs, printTable };

@@ -1,0 +1,246 @@
+// The allocator functions of @lgalloc/core: choosing the backend, allocate, adopt,
+// configure, stats and trim. Each validates its arguments (validate.ts) before the backend
+// sees them.
+
+import type {
+  Config,
+  ConfigureOptions,
+  RegionToken,
+  SizeClassStats,
+  Stats,
+  StatsOptions,
+  TrimResult,
+} from "./api";
+import { DEFAULT_CONFIG, MIN_REGION_BYTES } from "./api";
+import type { Backend, BackendConfig, BackendSizeClassStats } from "./backend";
+import { InvalidArgValueError, LgallocError } from "./errors";
+import { createFallbackBackend } from "./fallback-backend";
+import { hugePageBytes } from "./huge-pages";
+import { loadAddon } from "./native";
+import { createNativeBackend } from "./native-backend";
+import { Region, parseToken } from "./region";
+import {
+  validateBoolean,
+  validateInteger,
+  validateOptions,
+  validatePositiveNumber,
+  validateRegionSize,
+} from "./validate";
+
+/** Environment variable that forces a backend: `native` or `fallback`. */
+export const BACKEND_ENV = "LGALLOC_BACKEND";
+
+const CONFIG_KEYS = Object.keys(DEFAULT_CONFIG) as (keyof Config)[];
+const MAX_INTERVAL_MS = 1e9;
+
+let selected: Backend | undefined;
+
+function backend(): Backend {
+  selected ??= selectBackend();
+  return selected;
+}
+
+function selectBackend(): Backend {
+  const forced = process.env[BACKEND_ENV];
+  if (forced !== undefined && forced !== "" && forced !== "native" && forced !== "fallback") {
+    throw new InvalidArgValueError(BACKEND_ENV, "must be 'native' or 'fallback'", forced);
+  }
+  const defaults = toBackendConfig(DEFAULT_CONFIG);
+  if (forced !== "fallback") {
+    const native = createNativeBackend(loadAddon(), defaults);
+    if (native !== undefined) return native;
+  }
+  const fallback = createFallbackBackend();
+  fallback.configure(defaults);
+  return fallback;
+}
+
+function toBackendConfig(config: ConfigureOptions): Partial<BackendConfig> {
+  const update: Partial<BackendConfig> = {};
+  if (config.enabled !== undefined) update.enabled = config.enabled;
+  if (config.eagerReturn !== undefined) update.eagerReturn = config.eagerReturn;
+  if (config.growthDampener !== undefined) update.growthDampener = config.growthDampener;
+  if (config.localBufferBytes !== undefined) update.localBufferBytes = config.localBufferBytes;
+  if (config.maxAreaBytes !== undefined) update.maxAreaBytes = config.maxAreaBytes;
+  if (config.memoryLimitBytes !== undefined) update.memoryLimitBytes = config.memoryLimitBytes;
+  if (config.background !== undefined) {
+    update.background =
+      config.background === false
+        ? null
+        : {
+            intervalNs: Math.max(1, Math.round(config.background.intervalMs * 1e6)),
+            clearBytes: config.background.clearBytes,
+          };
+  }
+  return update;
+}
+
+/** Which backend serves this thread. */
+export function backendKind(): "native" | "fallback" {
+  return backend().kind;
+}
+
+/**
+ * A region of at least `byteLength` bytes (rounded up to a power of two, 2 MiB to 64 GiB).
+ *
+ * @throws `ERR_LGALLOC_INVALID_SIZE`, `ERR_LGALLOC_DISABLED`, `ERR_LGALLOC_OUT_OF_MEMORY`, and
+ *   `ERR_INVALID_ARG_TYPE` / `ERR_OUT_OF_RANGE` for a byteLength that is not a safe integer.
+ */
+export function allocate(byteLength: number): Region {
+  const size = validateRegionSize(byteLength);
+  const source = backend();
+  return Region.create(source, source.allocate(size));
+}
+
+/** Like `allocate`, but `undefined` instead of `ERR_LGALLOC_OUT_OF_MEMORY`. */
+export function tryAllocate(byteLength: number): Region | undefined {
+  try {
+    return allocate(byteLength);
+  } catch (error) {
+    if (error instanceof LgallocError && error.code === "ERR_LGALLOC_OUT_OF_MEMORY")
+      return undefined;
+    throw error;
+  }
+}
+
+/** The capacity `allocate(byteLength)` would give. */
+export function sizeClassOf(byteLength: number): number {
+  const size = validateRegionSize(byteLength);
+  let capacity = MIN_REGION_BYTES;
+  while (capacity < size) capacity *= 2;
+  return capacity;
+}
+
+/** Takes over a region moved with `Region#transfer`, on this thread. Single use. */
+export function adopt(token: RegionToken): Region {
+  const raw = parseToken(token);
+  const source = backend();
+  return Region.create(source, source.adopt(raw));
+}
+
+/** Returns a transferred, never adopted region to the pool; false if already taken. */
+export function releaseToken(token: RegionToken): boolean {
+  return backend().releaseToken(parseToken(token));
+}
+
+/** Changes the given settings and returns the whole configuration. Nothing changes on error. */
+export function configure(options: ConfigureOptions): Config {
+  const given = validateOptions(options, "options", CONFIG_KEYS);
+  const update: ConfigureOptions = {};
+  const present = (key: keyof Config) => given[key] !== undefined;
+  if (present("enabled")) update.enabled = validateBoolean(given.enabled, "options.enabled");
+  if (present("eagerReturn"))
+    update.eagerReturn = validateBoolean(given.eagerReturn, "options.eagerReturn");
+  for (const key of [
+    "growthDampener",
+    "localBufferBytes",
+    "maxAreaBytes",
+    "memoryLimitBytes",
+  ] as const) {
+    if (present(key)) update[key] = validateInteger(given[key], `options.${key}`);
+  }
+  if (present("background")) {
+    const background = given.background;
+    if (background === false) {
+      update.background = false;
+    } else {
+      const fields = validateOptions(background, "options.background", [
+        "intervalMs",
+        "clearBytes",
+      ]);
+      update.background = {
+        intervalMs: validatePositiveNumber(
+          fields.intervalMs,
+          "options.background.intervalMs",
+          MAX_INTERVAL_MS,
+        ),
+        clearBytes: validateInteger(fields.clearBytes, "options.background.clearBytes"),
+      };
+    }
+  }
+  backend().configure(toBackendConfig(update));
+  return config();
+}
+
+/** The whole current configuration. */
+export function config(): Config {
+  const raw = backend().config();
+  return {
+    enabled: raw.enabled,
+    eagerReturn: raw.eagerReturn,
+    growthDampener: raw.growthDampener,
+    localBufferBytes: raw.localBufferBytes,
+    background:
+      raw.background === null
+        ? false
+        : { intervalMs: raw.background.intervalNs / 1e6, clearBytes: raw.background.clearBytes },
+    maxAreaBytes: raw.maxAreaBytes,
+    memoryLimitBytes: raw.memoryLimitBytes,
+  };
+}
+
+function sumClasses(classes: readonly BackendSizeClassStats[]): SizeClassStats {
+  const totals: SizeClassStats = {
+    regionBytes: 0,
+    areas: 0,
+    areaTotalBytes: 0,
+    freeRegions: 0,
+    cleanRegions: 0,
+    globalRegions: 0,
+    threadRegions: 0,
+    allocations: 0,
+    slowPath: 0,
+    refill: 0,
+    deallocations: 0,
+    clearEagerTotal: 0,
+    clearSlowTotal: 0,
+    trimmedAreas: 0,
+    madviseFailures: 0,
+  };
+  for (const entry of classes) {
+    for (const key of Object.keys(totals) as (keyof SizeClassStats)[]) {
+      if (key !== "regionBytes") totals[key] += entry[key];
+    }
+  }
+  return totals;
+}
+
+/** The pools' figures, per size class and in total, and what JS holds. */
+export function stats(options: StatsOptions = {}): Stats {
+  const given = validateOptions(options, "options", ["hugePages"]);
+  const wantHugePages =
+    given.hugePages === undefined ? false : validateBoolean(given.hugePages, "options.hugePages");
+  const source = backend();
+  const raw = source.stats();
+  return {
+    backend: source.kind,
+    sizeClasses: raw.sizeClasses.map((entry) => ({ ...entry })),
+    totals: sumClasses(raw.sizeClasses),
+    mappedBytes: raw.mappedBytes,
+    memoryLimitBytes: raw.memoryLimitBytes,
+    mmapFailures: raw.mmapFailures,
+    backgroundPasses: raw.backgroundPasses,
+    lastOsErrno: raw.lastOsErrno,
+    hugePageAdviceFailed: raw.hugePageAdviceFailed,
+    liveRegions: raw.js.liveRegions,
+    liveBytes: raw.js.liveBytes,
+    disposedRegions: raw.js.disposed,
+    collectedRegions: raw.js.collected,
+    transferredRegions: raw.js.transferred,
+    adoptedRegions: raw.js.adopted,
+    pendingTransfers: raw.js.pendingTransfers,
+    pendingTransferBytes: raw.js.pendingTransferBytes,
+    releasedTokens: raw.js.releasedTokens,
+    hugePageBytes: wantHugePages ? hugePageBytes(source.areas()) : undefined,
+  };
+}
+
+/** Unmaps every area whose regions are all pooled. */
+export function trim(): TrimResult {
+  return backend().trim();
+}
+
+/** Moves this thread's cached regions to the global pool (before a thread idles). */
+export function flushThreadCache(): void {
+  backend().flushThreadCache();
+}

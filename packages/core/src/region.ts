@@ -1,0 +1,209 @@
+// `Region`: one pooled block of memory as JS sees it: its ArrayBuffer, typed views over it,
+// and the three ways to give it back (dispose, `using`, garbage collection) plus moving it
+// to another thread (transfer). A region is released exactly once, whichever way comes
+// first; the backend enforces that even against a racing finalizer.
+
+import { inspect } from "node:util";
+
+import type { RegionToken, TypedArray, TypedArrayConstructor } from "./api";
+import type { Backend, RawRegion, RawToken } from "./backend";
+import { LgallocError, OutOfRangeError } from "./errors";
+import { validateInteger, validateTypedArrayConstructor } from "./validate";
+
+/** Brand shared by every copy of this package, so `isRegion` works across duplicates. */
+const REGION_BRAND = Symbol.for("lgalloc.Region");
+
+/** Only this package may construct regions. */
+const CONSTRUCTION_KEY = Symbol("lgalloc.Region construction");
+
+/** A typed array holds at most 2^32 elements on Node 20. */
+const MAX_TYPED_ARRAY_LENGTH = 2 ** 32;
+
+export function disposedError(operation: string): LgallocError {
+  return new LgallocError(
+    "ERR_LGALLOC_DISPOSED",
+    `Cannot ${operation}: the region was disposed or transferred`,
+  );
+}
+
+export class Region implements Disposable {
+  /** Bytes in the region: a power of two from 2^21 to 2^36. */
+  readonly capacity: number;
+  /** log2 of the capacity, 21 (2 MiB) to 36 (64 GiB). */
+  readonly sizeClass: number;
+  /** Every byte was zero when the region was handed out, so zeroing can be skipped. */
+  readonly knownZero: boolean;
+
+  readonly #backend: Backend;
+  readonly #handle: unknown;
+  #buffer: ArrayBuffer | undefined;
+
+  /** @internal Use `allocate` or `adopt`. */
+  constructor(key: symbol, backend: Backend, raw: RawRegion) {
+    if (key !== CONSTRUCTION_KEY) {
+      throw Object.assign(
+        new TypeError("Illegal constructor: use allocate() or adopt() to get a Region"),
+        {
+          code: "ERR_ILLEGAL_CONSTRUCTOR",
+        },
+      );
+    }
+    this.#backend = backend;
+    this.#handle = raw.handle;
+    this.#buffer = raw.buffer;
+    this.capacity = raw.buffer.byteLength;
+    this.sizeClass = raw.sizeClassIndex + 21;
+    this.knownZero = raw.knownZero;
+  }
+
+  /** @internal */
+  static create(backend: Backend, raw: RawRegion): Region {
+    return new Region(CONSTRUCTION_KEY, backend, raw);
+  }
+
+  get [REGION_BRAND](): true {
+    return true;
+  }
+
+  /** True once disposed or transferred. */
+  get disposed(): boolean {
+    return this.#buffer === undefined;
+  }
+
+  /** The region's memory, without a copy. Throws `ERR_LGALLOC_DISPOSED` once released. */
+  get buffer(): ArrayBuffer {
+    return this.#live("read region.buffer");
+  }
+
+  /**
+   * A typed array over `length` elements at `byteOffset` (default: as many as fit). Valid
+   * until the region is disposed or transferred; then it has length 0.
+   */
+  view<T extends TypedArray>(
+    Ctor: TypedArrayConstructor<T>,
+    byteOffset: number = 0,
+    length?: number,
+  ): T {
+    const Constructor = validateTypedArrayConstructor<T>(Ctor, "Ctor");
+    const elementBytes = Constructor.BYTES_PER_ELEMENT;
+    const offset = validateInteger(byteOffset, "byteOffset", 0, this.capacity);
+    if (offset % elementBytes !== 0) {
+      throw new OutOfRangeError(
+        "byteOffset",
+        `a multiple of ${elementBytes} (${Constructor.name}.BYTES_PER_ELEMENT)`,
+        byteOffset,
+      );
+    }
+    const fit = Math.floor((this.capacity - offset) / elementBytes);
+    let count: number;
+    if (length === undefined) {
+      if (fit > MAX_TYPED_ARRAY_LENGTH) {
+        throw new OutOfRangeError(
+          "length",
+          `given when more than ${MAX_TYPED_ARRAY_LENGTH} elements would fit (a typed array holds at most 2^32)`,
+          length,
+        );
+      }
+      count = fit;
+    } else {
+      count = validateInteger(length, "length", 0, Math.min(fit, MAX_TYPED_ARRAY_LENGTH));
+    }
+    return new Constructor(this.#live("create a view"), offset, count);
+  }
+
+  /** Asks the kernel to read ahead a byte range (`MADV_WILLNEED`). */
+  prefetch(byteOffset: number = 0, byteLength?: number): void {
+    const offset = validateInteger(byteOffset, "byteOffset");
+    const length =
+      byteLength === undefined
+        ? Math.max(0, this.capacity - offset)
+        : validateInteger(byteLength, "byteLength");
+    this.#live("prefetch");
+    this.#backend.prefetch(this.#handle, offset, length);
+  }
+
+  /**
+   * Detaches the buffer, so every view of it becomes empty, and returns the region to the
+   * pool. Calling it again does nothing.
+   */
+  dispose(): void {
+    const buffer = this.#buffer;
+    if (buffer === undefined) return;
+    this.#buffer = undefined;
+    this.#backend.dispose(this.#handle, buffer);
+  }
+
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+
+  /**
+   * Moves the region out of this thread without copying: detaches the buffer here and
+   * returns a single-use token for `adopt` (on any thread). Send it with
+   * `port.postMessage(token, token.transferList)`.
+   */
+  transfer(): RegionToken {
+    const buffer = this.#live("transfer");
+    const raw = this.#backend.transfer(this.#handle, buffer);
+    this.#buffer = undefined;
+    return makeToken(raw, this.capacity);
+  }
+
+  toString(): string {
+    return `Region { capacity: ${this.capacity}, sizeClass: ${this.sizeClass}, knownZero: ${this.knownZero}, disposed: ${this.disposed} }`;
+  }
+
+  [inspect.custom](): string {
+    return this.toString();
+  }
+
+  #live(operation: string): ArrayBuffer {
+    if (this.#buffer === undefined) throw disposedError(operation);
+    return this.#buffer;
+  }
+}
+
+export function isRegion(value: unknown): value is Region {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    (value as Record<symbol, unknown>)[REGION_BRAND] === true
+  );
+}
+
+function makeToken(raw: RawToken, byteLength: number): RegionToken {
+  const transferList = Object.freeze(raw.buffer === undefined ? [] : [raw.buffer]);
+  const token = { kind: "lgalloc.RegionToken" as const, id: raw.id, byteLength, transferList };
+  return Object.freeze(raw.buffer === undefined ? token : { ...token, buffer: raw.buffer });
+}
+
+const TOKEN_ID = /^[0-9a-f]{32}$/;
+
+/** The backend's view of a token; ERR_LGALLOC_INVALID_TOKEN unless it has the right shape. */
+export function parseToken(value: unknown): RawToken {
+  if (typeof value !== "object" || value === null) {
+    throw new LgallocError(
+      "ERR_LGALLOC_INVALID_TOKEN",
+      `The token is malformed: expected a RegionToken object. Received ${typeof value}`,
+    );
+  }
+  const token = value as Record<string, unknown>;
+  if (
+    token.kind !== "lgalloc.RegionToken" ||
+    typeof token.id !== "string" ||
+    !TOKEN_ID.test(token.id)
+  ) {
+    throw new LgallocError(
+      "ERR_LGALLOC_INVALID_TOKEN",
+      'The token is malformed: expected kind "lgalloc.RegionToken" and an id of 32 lowercase hex digits',
+    );
+  }
+  const buffer = token.buffer;
+  if (buffer !== undefined && !(buffer instanceof ArrayBuffer)) {
+    throw new LgallocError(
+      "ERR_LGALLOC_INVALID_TOKEN",
+      "The token is malformed: its buffer is not an ArrayBuffer",
+    );
+  }
+  return buffer === undefined ? { id: token.id } : { id: token.id, buffer };
+}

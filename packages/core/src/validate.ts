@@ -1,0 +1,101 @@
+// Argument checks for every public function, in one place and one message format (Node's
+// own), so that the native binding only converts. Each check throws before anything
+// changes.
+
+import {
+  MAX_REGION_BYTES,
+  MIN_REGION_BYTES,
+  type TypedArray,
+  type TypedArrayConstructor,
+} from "./api";
+import { InvalidArgTypeError, InvalidArgValueError, LgallocError, OutOfRangeError } from "./errors";
+
+/** A safe integer in [min, max]; TypeError for a non-number, RangeError otherwise. */
+export function validateInteger(
+  value: unknown,
+  name: string,
+  min = 0,
+  max = Number.MAX_SAFE_INTEGER,
+): number {
+  if (typeof value !== "number") throw new InvalidArgTypeError(name, "of type number", value);
+  if (!Number.isInteger(value)) throw new OutOfRangeError(name, "an integer", value);
+  if (value < min || value > max) throw new OutOfRangeError(name, `>= ${min} && <= ${max}`, value);
+  return value;
+}
+
+/** A finite number in (0, max]. */
+export function validatePositiveNumber(value: unknown, name: string, max: number): number {
+  if (typeof value !== "number") throw new InvalidArgTypeError(name, "of type number", value);
+  if (!(value > 0 && value <= max)) throw new OutOfRangeError(name, `> 0 && <= ${max}`, value);
+  return value;
+}
+
+export function validateBoolean(value: unknown, name: string): boolean {
+  if (typeof value !== "boolean") throw new InvalidArgTypeError(name, "of type boolean", value);
+  return value;
+}
+
+/** A plain options object whose keys are all in `known`. */
+export function validateOptions(
+  value: unknown,
+  name: string,
+  known: readonly string[],
+): Record<string, unknown> {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new InvalidArgTypeError(name, "of type object", value);
+  }
+  for (const key of Object.keys(value)) {
+    if (!known.includes(key)) {
+      throw new InvalidArgValueError(
+        `${name}.${key}`,
+        `is not a known option (expected one of ${known.join(", ")})`,
+        (value as Record<string, unknown>)[key],
+      );
+    }
+  }
+  return value as Record<string, unknown>;
+}
+
+/** A request size: a safe integer, then within the size classes (ERR_LGALLOC_INVALID_SIZE). */
+export function validateRegionSize(value: unknown, name = "byteLength"): number {
+  const size = validateInteger(value, name);
+  if (size < MIN_REGION_BYTES || size > MAX_REGION_BYTES) {
+    throw new LgallocError(
+      "ERR_LGALLOC_INVALID_SIZE",
+      `The value of "${name}" is out of range. It must be >= ${MIN_REGION_BYTES} (2 MiB) and <= ${MAX_REGION_BYTES} (64 GiB). Received ${size}`,
+      { size },
+    );
+  }
+  return size;
+}
+
+const TYPED_ARRAY_CONSTRUCTORS: ReadonlySet<unknown> = new Set([
+  Int8Array,
+  Uint8Array,
+  Uint8ClampedArray,
+  Int16Array,
+  Uint16Array,
+  Int32Array,
+  Uint32Array,
+  Float32Array,
+  Float64Array,
+  BigInt64Array,
+  BigUint64Array,
+]);
+
+/** One of the 11 typed array constructors, or a subclass of one (such as `Buffer`). */
+export function validateTypedArrayConstructor<T extends TypedArray>(
+  value: unknown,
+  name: string,
+): TypedArrayConstructor<T> {
+  if (typeof value === "function") {
+    for (
+      let proto: unknown = value;
+      proto !== null && proto !== Function.prototype;
+      proto = Object.getPrototypeOf(proto)
+    ) {
+      if (TYPED_ARRAY_CONSTRUCTORS.has(proto)) return value as unknown as TypedArrayConstructor<T>;
+    }
+  }
+  throw new InvalidArgTypeError(name, "a typed array constructor (such as Float64Array)", value);
+}
