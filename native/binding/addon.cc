@@ -3,21 +3,30 @@
 // status. The allocator is the core's process-wide one, shared by every worker thread, so
 // a region can move between threads; each environment has its own instance data.
 //
-// A region reaches JS as a pair: an External handle (type-tagged, so no other External can
-// pass for one) and an external ArrayBuffer over the region's memory. Both point at one
-// RegionRecord, which makes the release happen exactly once, whichever comes first:
-// dispose() (detaches the buffer, so every view becomes empty), transfer() (detaches and
-// parks the region for another thread), or the buffer's garbage collection.
+// A region reaches JS as an ArrayBuffer over its memory plus a handle (index, generation)
+// into the handle table. The buffer owns a V8 backing store whose deleter is the one place
+// a region goes back to the pool: dispose() detaches the buffer (every view becomes empty)
+// and, unless native code still holds the backing store, the deleter runs right then; a
+// buffer that becomes garbage runs it when collected; a transfer marks the handle so the
+// deleter leaves the region to the token table.
+//
+// The buffers are made with V8's backing-store API rather than
+// napi_create_external_arraybuffer, which on Node 20 builds a whole Buffer with a weak
+// handle and a queued finalizer per call (about 3 µs, measured); the backing store is
+// released synchronously on detach and needs no finalizer. Both APIs are refused alike by
+// runtimes built with the V8 sandbox, which `init` detects through the N-API call.
 #include <napi.h>
+#include <v8.h>
 
+#include <cstring>
 #include <mutex>
 
 #include "binding_counters.h"
 #include "convert.h"
 #include "env_data.h"
+#include "handle_table.h"
 #include "lgalloc/lgalloc.h"
 #include "lgalloc/version.h"
-#include "region_record.h"
 #include "token_table.h"
 
 // Version of this binding (the npm package @lgalloc/core), kept in step with its
@@ -33,68 +42,85 @@ BindingCounters& binding_counters() {
 
 namespace {
 
-// Marks Externals made by this addon as region handles (napi_type_tag_object).
-constexpr napi_type_tag kRegionHandleTag = {0x6c67616c6c6f6331ULL, 0x9f3c2a1b5e7d4c01ULL};
-
 Allocator& allocator() { return Allocator::process_default(); }
 
-void check_napi(Napi::Env env, napi_status status) {
-  if (status != napi_ok) throw Napi::Error::New(env);
+// napi_value is a v8::Local<v8::Value> in Node's implementation (js_native_api_v8.h).
+v8::Local<v8::Value> to_v8(napi_value value) {
+  v8::Local<v8::Value> local;
+  static_assert(sizeof(local) == sizeof(value));
+  std::memcpy(static_cast<void*>(&local), &value, sizeof(value));
+  return local;
+}
+napi_value from_v8(v8::Local<v8::Value> local) {
+  napi_value value;
+  std::memcpy(static_cast<void*>(&value), &local, sizeof(local));
+  return value;
 }
 
-// The garbage-collection release: the buffer is unreachable, so no view can see the
-// memory any more.
-void finalize_buffer(napi_env /*env*/, void* /*data*/, void* hint) {
-  auto* record = static_cast<RegionRecord*>(hint);
-  if (record->claim(RegionRecord::State::kReleased)) {
-    allocator().deallocate(record->region());
-    binding_counters().collected.fetch_add(1, std::memory_order_relaxed);
-    binding_counters().region_closed(record->region().capacity);
+void* encode(Handle handle) {
+  return reinterpret_cast<void*>(std::uintptr_t{handle.generation} << 32 | handle.index);
+}
+Handle decode(void* data) {
+  const auto bits = reinterpret_cast<std::uintptr_t>(data);
+  return Handle{static_cast<std::uint32_t>(bits), static_cast<std::uint32_t>(bits >> 32)};
+}
+
+// The backing store's deleter: runs exactly once per buffer, on detach or after garbage
+// collection, possibly on a V8 background thread (the core is thread-safe).
+void release_backing_store(void* /*data*/, std::size_t /*length*/, void* deleter_data) {
+  Region region;
+  BindingCounters& counters = binding_counters();
+  switch (handle_table().close(decode(deleter_data), &region)) {
+    case HandleState::kLive:
+      counters.collected.fetch_add(1, std::memory_order_relaxed);
+      break;
+    case HandleState::kDisposing:
+      counters.disposed.fetch_add(1, std::memory_order_relaxed);
+      break;
+    case HandleState::kTransferred:
+    case HandleState::kFree:
+      return;
   }
-  record->unref();
+  counters.region_closed(region.capacity);
+  allocator().deallocate(region);
 }
 
-// [handle, buffer, knownZero, sizeClassIndex] for a region this thread now owns.
+// The buffer over a region this thread now owns; writes [index, generation, knownZero,
+// sizeClassIndex] into the environment's out array, which saves building a JS array per
+// call.
 Napi::Value wrap_region(Napi::Env env, const Region& region) {
-  auto* record = new RegionRecord(region);
-  auto handle = Napi::External<RegionRecord>::New(
-      env, record, [](Napi::Env, RegionRecord* r) { r->unref(); });
-  handle.TypeTag(&kRegionHandleTag);
-
-  napi_value buffer = nullptr;
-  const napi_status status = napi_create_external_arraybuffer(
-      env, region.ptr, region.capacity, finalize_buffer, record, &buffer);
-  if (status != napi_ok) {
-    // No buffer, so no finalizer will release the region: do it here.
-    record->claim(RegionRecord::State::kReleased);
+  if (env_data(env).out == nullptr) {
     allocator().deallocate(region);
-    record->unref();
-    check_napi(env, status);
+    throw_lgalloc_error(env, "ERR_LGALLOC_INVALID_ARGUMENT", "init() must be called first");
   }
+  const Handle handle = handle_table().open(region);
   binding_counters().region_opened(region.capacity);
-
-  Napi::Array result = Napi::Array::New(env, 4);
-  result.Set(0u, handle);
-  result.Set(1u, Napi::Value(env, buffer));
-  result.Set(2u, Napi::Boolean::New(env, region.known_zero));
-  result.Set(3u, Napi::Number::New(env, region.size_class_index));
-  return result;
+  v8::Isolate* isolate = v8::Isolate::GetCurrent();
+  std::shared_ptr<v8::BackingStore> store = v8::ArrayBuffer::NewBackingStore(
+      region.ptr, region.capacity, release_backing_store, encode(handle));
+  v8::Local<v8::ArrayBuffer> buffer = v8::ArrayBuffer::New(isolate, std::move(store));
+  double* out = env_data(env).out;
+  out[0] = handle.index;
+  out[1] = handle.generation;
+  out[2] = region.known_zero ? 1 : 0;
+  out[3] = region.size_class_index;
+  return Napi::Value(env, from_v8(buffer));
 }
 
-RegionRecord* unwrap_handle(Napi::Env env, Napi::Value value) {
-  if (!value.IsExternal()) throw_invalid_arg(env, "handle", "a region handle");
-  auto handle = value.As<Napi::External<RegionRecord>>();
-  if (!handle.CheckTypeTag(&kRegionHandleTag)) throw_invalid_arg(env, "handle", "a region handle");
-  return handle.Data();
+Handle to_handle(Napi::Env env, const Napi::CallbackInfo& info) {
+  const std::uint64_t index = to_u64(env, info[0], "handle.index");
+  const std::uint64_t generation = to_u64(env, info[1], "handle.generation");
+  if (index > UINT32_MAX || generation > UINT32_MAX) throw_invalid_arg(env, "handle", "a region handle");
+  return Handle{static_cast<std::uint32_t>(index), static_cast<std::uint32_t>(generation)};
 }
 
 // The live region's own buffer. A live region's buffer is never detached (only dispose and
 // transfer detach, after claiming), so a detached or foreign buffer is a caller's mistake.
-Napi::ArrayBuffer own_buffer(Napi::Env env, const RegionRecord& record, Napi::Value value) {
+v8::Local<v8::ArrayBuffer> own_buffer(Napi::Env env, const Region& region, Napi::Value value) {
   if (!value.IsArrayBuffer()) throw_invalid_arg(env, "buffer", "an ArrayBuffer");
-  auto buffer = value.As<Napi::ArrayBuffer>();
-  if (buffer.IsDetached() || buffer.Data() != record.region().ptr ||
-      buffer.ByteLength() != record.region().capacity) {
+  v8::Local<v8::ArrayBuffer> buffer = to_v8(value).As<v8::ArrayBuffer>();
+  if (buffer->WasDetached() || buffer->Data() != region.ptr ||
+      buffer->ByteLength() != region.capacity) {
     throw_invalid_arg(env, "buffer", "the region's own ArrayBuffer");
   }
   return buffer;
@@ -105,14 +131,23 @@ Napi::ArrayBuffer own_buffer(Napi::Env env, const RegionRecord& record, Napi::Va
                       std::string(operation) + ": the region was disposed or transferred");
 }
 
-// init(createError, isMainThread, defaults) -> { externalBuffers, appliedDefaults }
+// init(createError, isMainThread, defaults, out: Float64Array(4))
+//   -> { externalBuffers, appliedDefaults }
 Napi::Value Init(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!info[0].IsFunction()) throw_invalid_arg(env, "createError", "a function");
   if (!info[1].IsBoolean()) throw_invalid_arg(env, "isMainThread", "of type boolean");
+  if (!info[3].IsTypedArray() ||
+      info[3].As<Napi::TypedArray>().TypedArrayType() != napi_float64_array ||
+      info[3].As<Napi::TypedArray>().ElementLength() < 4) {
+    throw_invalid_arg(env, "out", "a Float64Array of length 4");
+  }
   EnvData& data = env_data(env);
   data.create_error = Napi::Persistent(info[0].As<Napi::Function>());
   data.main_thread = info[1].As<Napi::Boolean>().Value();
+  Napi::Float64Array out = info[3].As<Napi::Float64Array>();
+  data.out_ref = Napi::Persistent(out);
+  data.out = out.Data();
 
   // The process-wide allocator takes the JS defaults once, from whichever thread loads the
   // package first; later loads (workers) must not undo a user's configure().
@@ -151,6 +186,7 @@ Napi::Value Init(const Napi::CallbackInfo& info) {
   return result;
 }
 
+// allocate(byteLength) -> ArrayBuffer (and the out array, see wrap_region)
 Napi::Value Allocate(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const std::uint64_t size = to_u64(env, info[0], "byteLength");
@@ -161,43 +197,54 @@ Napi::Value Allocate(const Napi::CallbackInfo& info) {
   return wrap_region(env, region);
 }
 
-// dispose(handle, buffer) -> true if this call released the region.
+// dispose(index, generation, buffer) -> true if this call released the region.
 Napi::Value Dispose(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  RegionRecord* record = unwrap_handle(env, info[0]);
-  if (!record->live()) return Napi::Boolean::New(env, false);
-  Napi::ArrayBuffer buffer = own_buffer(env, *record, info[1]);
-  if (!record->claim(RegionRecord::State::kReleased)) return Napi::Boolean::New(env, false);
-  // Detach first: from here on no view can reach the memory, then it may be reused.
-  buffer.Detach();
-  allocator().deallocate(record->region());
-  binding_counters().disposed.fetch_add(1, std::memory_order_relaxed);
-  binding_counters().region_closed(record->region().capacity);
+  const Handle handle = to_handle(env, info);
+  const Region* region = handle_table().live(handle);
+  if (region == nullptr) return Napi::Boolean::New(env, false);
+  v8::Local<v8::ArrayBuffer> buffer = own_buffer(env, *region, info[2]);
+  if (!handle_table().claim(handle, HandleState::kDisposing)) return Napi::Boolean::New(env, false);
+  // Every view becomes empty; the deleter runs now (or when native code holding the
+  // backing store lets go) and returns the region.
+  buffer->Detach();
   return Napi::Boolean::New(env, true);
 }
 
+// prefetch(index, generation, byteOffset, byteLength)
 Napi::Value Prefetch(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  RegionRecord* record = unwrap_handle(env, info[0]);
-  const std::uint64_t offset = to_u64(env, info[1], "byteOffset");
-  const std::uint64_t length = to_u64(env, info[2], "byteLength");
-  if (!record->live()) throw_disposed(env, "prefetch");
+  const Handle handle = to_handle(env, info);
+  const std::uint64_t offset = to_u64(env, info[2], "byteOffset");
+  const std::uint64_t length = to_u64(env, info[3], "byteLength");
+  const Region* region = handle_table().live(handle);
+  if (region == nullptr) throw_disposed(env, "prefetch");
   ErrorDetail detail;
-  const Status status = allocator().prefetch(record->region(), offset, length, &detail);
+  const Status status = allocator().prefetch(*region, offset, length, &detail);
   if (status == Status::kInvalidHandle) throw_disposed(env, "prefetch");
   if (status != Status::kOk) throw_status(env, status, detail, "prefetch");
   return env.Undefined();
 }
 
-// transfer(handle, buffer) -> token id
+// transfer(index, generation, buffer) -> token id
 Napi::Value Transfer(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  RegionRecord* record = unwrap_handle(env, info[0]);
-  if (!record->live()) throw_disposed(env, "transfer");
-  Napi::ArrayBuffer buffer = own_buffer(env, *record, info[1]);
-  if (!record->claim(RegionRecord::State::kTransferred)) throw_disposed(env, "transfer");
-  buffer.Detach();
-  Region region = record->region();
+  const Handle handle = to_handle(env, info);
+  const Region* live = handle_table().live(handle);
+  if (live == nullptr) throw_disposed(env, "transfer");
+  v8::Local<v8::ArrayBuffer> buffer = own_buffer(env, *live, info[2]);
+  {
+    // Moving the memory to another owner is only safe if nothing but this buffer holds
+    // it: native code keeping the backing store would still be writing after the move.
+    std::shared_ptr<v8::BackingStore> store = buffer->GetBackingStore();
+    if (store.use_count() > 2) {
+      throw_lgalloc_error(env, "ERR_LGALLOC_BUSY",
+                          "transfer: native code still holds the region's memory");
+    }
+  }
+  Region region = *live;
+  if (!handle_table().claim(handle, HandleState::kTransferred)) throw_disposed(env, "transfer");
+  buffer->Detach();
   // The receiver cannot know what the sender wrote.
   region.known_zero = false;
   const std::string id = token_table().park(region);
@@ -224,7 +271,7 @@ std::optional<Region> take_token(Napi::Env env, Napi::Value value) {
   return region;
 }
 
-// adopt(id) -> [handle, buffer, knownZero, sizeClassIndex]
+// adopt(id) -> ArrayBuffer (and the out array)
 Napi::Value Adopt(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   std::optional<Region> region = take_token(env, info[0]);

@@ -16,6 +16,9 @@ namespace lgalloc::node {
 struct EnvData {
   Napi::FunctionReference create_error;
   bool main_thread = false;
+  /// A Float64Array(4) owned by JS for the metadata of a new region.
+  Napi::Reference<Napi::Float64Array> out_ref;
+  double* out = nullptr;
 };
 
 EnvData& env_data(Napi::Env env);

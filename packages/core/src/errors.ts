@@ -19,6 +19,7 @@ export type LgallocErrorCode =
   | "ERR_LGALLOC_OUT_OF_BOUNDS"
   | "ERR_LGALLOC_OS_ERROR"
   | "ERR_LGALLOC_INVALID_ARGUMENT"
+  | "ERR_LGALLOC_BUSY"
   | "ERR_LGALLOC_ADDON_LOAD";
 
 /** Optional facts attached to an error, each present only where it applies. */

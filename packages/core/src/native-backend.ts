@@ -7,13 +7,10 @@ import type { Backend, BackendConfig, RawRegion, RawToken } from "./backend";
 import { createError } from "./errors";
 import type { NativeAddon } from "./native";
 
-function raw([handle, buffer, knownZero, sizeClassIndex]: [
-  unknown,
-  ArrayBuffer,
-  boolean,
-  number,
-]): RawRegion {
-  return { handle, buffer, knownZero, sizeClassIndex };
+/** Where the native side identifies a region: an index and a generation, never a pointer. */
+interface NativeHandle {
+  readonly index: number;
+  readonly generation: number;
 }
 
 /**
@@ -24,14 +21,27 @@ export function createNativeBackend(
   addon: NativeAddon,
   defaults: Partial<BackendConfig>,
 ): Backend | undefined {
-  const { externalBuffers } = addon.init(createError, isMainThread, defaults);
+  // The addon writes each new region's metadata here instead of building an array.
+  const out = new Float64Array(4);
+  const { externalBuffers } = addon.init(createError, isMainThread, defaults, out);
   if (!externalBuffers) return undefined;
+  const raw = (buffer: ArrayBuffer): RawRegion => ({
+    handle: { index: out[0]!, generation: out[1]! } satisfies NativeHandle,
+    buffer,
+    knownZero: out[2] === 1,
+    sizeClassIndex: out[3]!,
+  });
+  const handleOf = (handle: unknown) => handle as NativeHandle;
   return {
     kind: "native",
     allocate: (byteLength) => raw(addon.allocate(byteLength)),
-    dispose: (handle, buffer) => addon.dispose(handle, buffer),
-    prefetch: (handle, byteOffset, byteLength) => addon.prefetch(handle, byteOffset, byteLength),
-    transfer: (handle, buffer): RawToken => ({ id: addon.transfer(handle, buffer) }),
+    dispose: (handle, buffer) =>
+      addon.dispose(handleOf(handle).index, handleOf(handle).generation, buffer),
+    prefetch: (handle, byteOffset, byteLength) =>
+      addon.prefetch(handleOf(handle).index, handleOf(handle).generation, byteOffset, byteLength),
+    transfer: (handle, buffer): RawToken => ({
+      id: addon.transfer(handleOf(handle).index, handleOf(handle).generation, buffer),
+    }),
     adopt: (token) => raw(addon.adopt(token.id)),
     releaseToken: (token) => addon.releaseToken(token.id),
     configure: (update) => addon.configure(update),

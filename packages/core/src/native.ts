@@ -11,17 +11,18 @@ import type { NativeErrorFactory } from "./errors";
 export interface NativeAddon {
   /** Version of the binding and of the allocator core it was built from. */
   version(): string;
+  /** `out` receives [index, generation, knownZero, sizeClassIndex] of each new region. */
   init(
     createError: NativeErrorFactory,
     isMainThread: boolean,
     defaults: Partial<BackendConfig>,
+    out: Float64Array,
   ): { externalBuffers: boolean; appliedDefaults: boolean };
-  /** [handle, buffer, knownZero, sizeClassIndex] */
-  allocate(byteLength: number): [unknown, ArrayBuffer, boolean, number];
-  dispose(handle: unknown, buffer: ArrayBuffer): boolean;
-  prefetch(handle: unknown, byteOffset: number, byteLength: number): void;
-  transfer(handle: unknown, buffer: ArrayBuffer): string;
-  adopt(id: string): [unknown, ArrayBuffer, boolean, number];
+  allocate(byteLength: number): ArrayBuffer;
+  dispose(index: number, generation: number, buffer: ArrayBuffer): boolean;
+  prefetch(index: number, generation: number, byteOffset: number, byteLength: number): void;
+  transfer(index: number, generation: number, buffer: ArrayBuffer): string;
+  adopt(id: string): ArrayBuffer;
   releaseToken(id: string): boolean;
   configure(update: Partial<BackendConfig>): void;
   config(): BackendConfig;
