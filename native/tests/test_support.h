@@ -34,14 +34,14 @@ inline constexpr std::size_t kPageBytes = 4 * kKiB;
 // Sanitizers make every memory access and atomic several times slower; loops that aim at a
 // wall-clock budget divide their iteration counts by this.
 #if defined(__SANITIZE_THREAD__)
-inline constexpr int kSanitizerSlowdown = 10;
+inline constexpr int kSanitizerSlowdown = 4;
 #elif defined(__SANITIZE_ADDRESS__)
-inline constexpr int kSanitizerSlowdown = 3;
+inline constexpr int kSanitizerSlowdown = 2;
 #elif defined(__has_feature)
 #if __has_feature(thread_sanitizer)
-inline constexpr int kSanitizerSlowdown = 10;
+inline constexpr int kSanitizerSlowdown = 4;
 #elif __has_feature(address_sanitizer)
-inline constexpr int kSanitizerSlowdown = 3;
+inline constexpr int kSanitizerSlowdown = 2;
 #else
 inline constexpr int kSanitizerSlowdown = 1;
 #endif
