@@ -1,7 +1,9 @@
 // The `npm test` entry point. Runs every suite in order and sums their results:
 //   1. lint (prettier + clang-format), counted as one test;
 //   2. the native core's googletest suite per build variant (release, asan-ubsan, tsan);
-//   3. the TypeScript build (addon, incrementally, then `tsc -b`) and the mocha tests.
+//   3. the TypeScript build (addon, incrementally, then `tsc -b`), then the mocha tests
+//      twice, against the native backend and against the JS fallback (LGALLOC_BACKEND);
+//   4. every examples/*.js program, once per backend, each counted as one test.
 // It prints a table per suite and ends with the line `N passed, N failed` (plus
 // `, N skipped` when tests were skipped), which CI reads. Exits 1 when anything failed or
 // a suite produced no results.
@@ -98,6 +100,34 @@ function mochaSuite(backend, built) {
   return result;
 }
 
+/** Runs every examples/*.js program once per backend; each run that exits 0 passes. */
+function examplesSuite(built) {
+  const result = { suite: "examples", passed: 0, failed: 0, skipped: 0, note: "" };
+  if (!built) return { ...result, failed: 1, note: "not run: the build failed" };
+  heading("examples");
+  const dir = path.join(ROOT, "examples");
+  const programs = fs
+    .readdirSync(dir)
+    .filter((name) => name.endsWith(".js"))
+    .sort();
+  for (const program of programs) {
+    for (const backend of ["native", "fallback"]) {
+      const run = spawnSync(process.execPath, [path.join(dir, program)], {
+        cwd: ROOT,
+        env: { ...process.env, LGALLOC_BACKEND: backend },
+        encoding: "utf8",
+        timeout: 120_000,
+      });
+      const ok = run.status === 0;
+      console.log(`${ok ? "  ok  " : "  FAIL"} ${program} (${backend})`);
+      if (!ok) console.log(`${run.stdout}${run.stderr}`.trimEnd().replace(/^/gm, "      "));
+      result[ok ? "passed" : "failed"] += 1;
+    }
+  }
+  if (programs.length === 0) return { ...result, failed: 1, note: "no examples found" };
+  return result;
+}
+
 function printTable(results) {
   const rows = [["suite", "passed", "failed", "skipped", ""]];
   for (const r of results) {
@@ -121,7 +151,7 @@ function main() {
     results.push(...native.runTests(variants));
   }
   const built = buildTypeScript();
-  results.push(mochaSuite("native", built), mochaSuite("fallback", built));
+  results.push(mochaSuite("native", built), mochaSuite("fallback", built), examplesSuite(built));
 
   printTable(results);
   const total = (key) => results.reduce((sum, r) => sum + r[key], 0);
