@@ -33,6 +33,9 @@ export const BACKEND_ENV = "LGALLOC_BACKEND";
 const CONFIG_KEYS = Object.keys(DEFAULT_CONFIG) as (keyof Config)[];
 const MAX_INTERVAL_MS = 1e9;
 
+/** Read once, when the package loads: changing the variable later has no effect. */
+const FORCED_BACKEND = process.env[BACKEND_ENV];
+
 let selected: Backend | undefined;
 
 function backend(): Backend {
@@ -41,7 +44,7 @@ function backend(): Backend {
 }
 
 function selectBackend(): Backend {
-  const forced = process.env[BACKEND_ENV];
+  const forced = FORCED_BACKEND;
   if (forced !== undefined && forced !== "" && forced !== "native" && forced !== "fallback") {
     throw new InvalidArgValueError(BACKEND_ENV, "must be 'native' or 'fallback'", forced);
   }

@@ -48,6 +48,9 @@ export class Region implements Disposable {
         },
       );
     }
+    // An own property, so that objects merely inheriting from Region.prototype are not
+    // regions; non-enumerable, so that it does not show in inspection.
+    Object.defineProperty(this, REGION_BRAND, { value: true });
     this.#backend = backend;
     this.#handle = raw.handle;
     this.#buffer = raw.buffer;
@@ -59,10 +62,6 @@ export class Region implements Disposable {
   /** @internal */
   static create(backend: Backend, raw: RawRegion): Region {
     return new Region(CONSTRUCTION_KEY, backend, raw);
-  }
-
-  get [REGION_BRAND](): true {
-    return true;
   }
 
   /** True once disposed or transferred. */
@@ -108,7 +107,10 @@ export class Region implements Disposable {
     } else {
       count = validateInteger(length, "length", 0, Math.min(fit, MAX_TYPED_ARRAY_LENGTH));
     }
-    return new Constructor(this.#live("create a view"), offset, count);
+    const buffer = this.#live("create a view");
+    // `new Buffer(...)` is deprecated (DEP0005); Buffer.from makes the same view.
+    if (Constructor === (Buffer as unknown)) return Buffer.from(buffer, offset, count) as unknown as T;
+    return new Constructor(buffer, offset, count);
   }
 
   /** Asks the kernel to read ahead a byte range (`MADV_WILLNEED`). */
