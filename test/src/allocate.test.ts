@@ -84,7 +84,9 @@ describe("allocate()", () => {
     try {
       expect(region.knownZero).to.equal(true);
       const bytes = region.view(Uint8Array);
-      expect([bytes[0], bytes[bytes.length >>> 1], bytes[bytes.length - 1]]).to.deep.equal([0, 0, 0]);
+      expect([bytes[0], bytes[bytes.length >>> 1], bytes[bytes.length - 1]]).to.deep.equal([
+        0, 0, 0,
+      ]);
     } finally {
       region.dispose();
     }
@@ -96,7 +98,9 @@ describe("allocate()", () => {
       const bytes = region.view(Uint8Array);
       const words = region.view(Uint32Array, 1024, 16);
       words[0] = 0x11223344;
-      expect([bytes[1024], bytes[1025], bytes[1026], bytes[1027]]).to.deep.equal([0x44, 0x33, 0x22, 0x11]);
+      expect([bytes[1024], bytes[1025], bytes[1026], bytes[1027]]).to.deep.equal([
+        0x44, 0x33, 0x22, 0x11,
+      ]);
       bytes[region.capacity - 1] = 0x7f;
       const tail = region.view(Int8Array, region.capacity - 8);
       expect(tail[7]).to.equal(0x7f);

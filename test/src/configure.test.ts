@@ -295,7 +295,10 @@ describe("configure()", () => {
       expect(stats().sizeClasses[index]!.globalRegions).to.be.greaterThan(0);
       const cleanBefore = stats().sizeClasses[index]!.clearSlowTotal;
       configure({ background: { intervalMs: 2, clearBytes: 64 * MiB } });
-      const cleared = await waitFor(() => stats().sizeClasses[index]!.clearSlowTotal > cleanBefore, 3000);
+      const cleared = await waitFor(
+        () => stats().sizeClasses[index]!.clearSlowTotal > cleanBefore,
+        3000,
+      );
       expect(cleared).to.equal(true);
       expect(stats().sizeClasses[index]!.cleanRegions).to.be.greaterThan(0);
     });

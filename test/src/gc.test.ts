@@ -97,7 +97,9 @@ describe("garbage collection of regions", () => {
       expect(figures.heldMinusLive).to.equal(0);
       figures.perClass.forEach((entry, index) => {
         expect(entry.held, `class ${index} held`).to.equal(0);
-        expect(entry.free, `class ${index}: free regions equal the regions of its areas`).to.equal(entry.regions);
+        expect(entry.free, `class ${index}: free regions equal the regions of its areas`).to.equal(
+          entry.regions,
+        );
       });
     }
   });

@@ -107,8 +107,12 @@ describe("Region#dispose()", () => {
     expect(after.liveBytes).to.equal(before.liveBytes);
     expect(after.disposedRegions).to.equal(before.disposedRegions + 1);
     const index = classIndex(8 * MiB);
-    expect(after.sizeClasses[index]!.deallocations).to.equal(before.sizeClasses[index]!.deallocations + 1);
-    expect(after.sizeClasses[index]!.allocations).to.equal(before.sizeClasses[index]!.allocations + 1);
+    expect(after.sizeClasses[index]!.deallocations).to.equal(
+      before.sizeClasses[index]!.deallocations + 1,
+    );
+    expect(after.sizeClasses[index]!.allocations).to.equal(
+      before.sizeClasses[index]!.allocations + 1,
+    );
   });
 
   it("returns the region to the pool: the next allocation of the class reuses it", () => {
@@ -126,7 +130,9 @@ describe("Region#dispose()", () => {
     expect(reused.sizeClasses[index]!.refill).to.equal(pooled.sizeClasses[index]!.refill);
     expect(reused.sizeClasses[index]!.areas).to.equal(pooled.sizeClasses[index]!.areas);
     expect(reused.mappedBytes).to.equal(pooled.mappedBytes);
-    expect(reused.sizeClasses[index]!.freeRegions).to.equal(pooled.sizeClasses[index]!.freeRegions - 1);
+    expect(reused.sizeClasses[index]!.freeRegions).to.equal(
+      pooled.sizeClasses[index]!.freeRegions - 1,
+    );
 
     expect(second.capacity).to.equal(first.capacity);
     const newBytes = second.view(Uint8Array);

@@ -64,10 +64,16 @@ describe("stats()", () => {
     expect(s.backend).to.equal(backendKind());
     expect(s.hugePageAdviceFailed).to.be.a("boolean");
     for (const key of TOP_FIELDS) {
-      if (["backend", "sizeClasses", "totals", "hugePageAdviceFailed", "hugePageBytes"].includes(key)) continue;
+      if (
+        ["backend", "sizeClasses", "totals", "hugePageAdviceFailed", "hugePageBytes"].includes(key)
+      )
+        continue;
       const value = (s as unknown as Record<string, unknown>)[key];
       expect(value, key).to.be.a("number");
-      expect(Number.isSafeInteger(value) && (value as number) >= 0, `${key} = ${String(value)}`).to.equal(true);
+      expect(
+        Number.isSafeInteger(value) && (value as number) >= 0,
+        `${key} = ${String(value)}`,
+      ).to.equal(true);
     }
   });
 
@@ -78,7 +84,9 @@ describe("stats()", () => {
       expect(Object.keys(entry)).to.have.members(CLASS_FIELDS);
       expect(entry.regionBytes).to.equal(2 ** (21 + i));
       for (const key of CLASS_FIELDS) expect(entry[key], key).to.be.a("number");
-      expect(entry.freeRegions).to.equal(entry.cleanRegions + entry.globalRegions + entry.threadRegions);
+      expect(entry.freeRegions).to.equal(
+        entry.cleanRegions + entry.globalRegions + entry.threadRegions,
+      );
     });
   });
 
@@ -100,14 +108,18 @@ describe("stats()", () => {
     const before = stats();
     const region = allocate(4 * MiB);
     const held = stats();
-    expect(held.sizeClasses[index]!.allocations).to.equal(before.sizeClasses[index]!.allocations + 1);
+    expect(held.sizeClasses[index]!.allocations).to.equal(
+      before.sizeClasses[index]!.allocations + 1,
+    );
     expect(held.totals.allocations).to.equal(before.totals.allocations + 1);
     expect(held.liveRegions).to.equal(before.liveRegions + 1);
     expect(held.liveBytes).to.equal(before.liveBytes + 4 * MiB);
     expect(held.mappedBytes).to.be.at.least(held.liveBytes);
     region.dispose();
     const after = stats();
-    expect(after.sizeClasses[index]!.deallocations).to.equal(before.sizeClasses[index]!.deallocations + 1);
+    expect(after.sizeClasses[index]!.deallocations).to.equal(
+      before.sizeClasses[index]!.deallocations + 1,
+    );
     expect(after.totals.deallocations).to.equal(before.totals.deallocations + 1);
     expect(after.disposedRegions).to.equal(before.disposedRegions + 1);
     expect(after.liveRegions).to.equal(before.liveRegions);

@@ -3,7 +3,15 @@
 // (Between threads: workers.test.ts.)
 
 import { expect } from "chai";
-import { LgallocError, adopt, allocate, isRegion, releaseToken, stats, type RegionToken } from "@lgalloc/core";
+import {
+  LgallocError,
+  adopt,
+  allocate,
+  isRegion,
+  releaseToken,
+  stats,
+  type RegionToken,
+} from "@lgalloc/core";
 import { MiB, expectError, hasPattern, isNative, writePattern } from "./support";
 
 function randomId(): string {
@@ -138,7 +146,12 @@ describe("adopt()", () => {
     const forgeries: unknown[] = [
       { kind: token.kind, id: randomId(), byteLength: token.byteLength, transferList: [] },
       { kind: "lgalloc.Token", id: token.id, byteLength: token.byteLength, transferList: [] },
-      { kind: token.kind, id: token.id.toUpperCase(), byteLength: token.byteLength, transferList: [] },
+      {
+        kind: token.kind,
+        id: token.id.toUpperCase(),
+        byteLength: token.byteLength,
+        transferList: [],
+      },
       { kind: token.kind, id: `${token.id}0`, byteLength: token.byteLength, transferList: [] },
       token.id,
     ];

@@ -47,7 +47,10 @@ describe("regions and worker threads", () => {
     const back = adopt(reply.token);
     try {
       expect(back.capacity).to.equal(4 * MiB);
-      expect(hasPattern(back.view(Uint8Array), 22), "the main thread sees the worker's pattern").to.equal(true);
+      expect(
+        hasPattern(back.view(Uint8Array), 22),
+        "the main thread sees the worker's pattern",
+      ).to.equal(true);
     } finally {
       back.dispose();
     }
@@ -101,7 +104,9 @@ describe("regions and worker threads", () => {
 
   it("runs 4 workers allocating, writing, verifying and disposing concurrently without errors", async () => {
     const baseline = stats();
-    const workers = Array.from({ length: 4 }, (_, id) => startWorker("stress-worker", { id, ms: 1500 }));
+    const workers = Array.from({ length: 4 }, (_, id) =>
+      startWorker("stress-worker", { id, ms: 1500 }),
+    );
     const reports = workers.map(
       (worker) => once(worker, "message") as Promise<[{ operations: number; errors: string[] }]>,
     );

@@ -42,7 +42,9 @@ export function runFixture(
     child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
     const timer = setTimeout(() => {
       child.kill("SIGKILL");
-      reject(new Error(`fixture ${name} ${args.join(" ")} timed out after ${timeoutMs} ms\n${stderr}`));
+      reject(
+        new Error(`fixture ${name} ${args.join(" ")} timed out after ${timeoutMs} ms\n${stderr}`),
+      );
     }, timeoutMs);
     child.on("error", (error) => {
       clearTimeout(timer);
@@ -69,7 +71,11 @@ export function lastJson<T>(stdout: string): T {
 }
 
 /** Runs `task` over `items` with at most `limit` at a time; results in order. */
-export async function mapLimit<T, R>(items: readonly T[], limit: number, task: (item: T) => Promise<R>): Promise<R[]> {
+export async function mapLimit<T, R>(
+  items: readonly T[],
+  limit: number,
+  task: (item: T) => Promise<R>,
+): Promise<R[]> {
   const results: R[] = new Array<R>(items.length);
   let next = 0;
   const runners = Array.from({ length: Math.min(limit, items.length) }, async () => {

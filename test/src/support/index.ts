@@ -4,7 +4,15 @@
 // finalizers (which only run once control returns to the event loop).
 
 import { expect } from "chai";
-import { allocate, backendKind, config, configure, stats, type Config, type Stats } from "@lgalloc/core";
+import {
+  allocate,
+  backendKind,
+  config,
+  configure,
+  stats,
+  type Config,
+  type Stats,
+} from "@lgalloc/core";
 
 export { hasPattern, writePattern } from "./pattern";
 
@@ -74,7 +82,10 @@ export interface ExpectedError {
 }
 
 /** Runs `fn`, which must throw the described error; returns it. */
-export function expectError(fn: () => unknown, expected: ExpectedError): Error & Record<string, unknown> {
+export function expectError(
+  fn: () => unknown,
+  expected: ExpectedError,
+): Error & Record<string, unknown> {
   let thrown: unknown;
   let returned: unknown;
   try {
@@ -83,7 +94,9 @@ export function expectError(fn: () => unknown, expected: ExpectedError): Error &
     thrown = error;
   }
   if (thrown === undefined) {
-    expect.fail(`expected ${expected.type.name} ${expected.code}, but it returned ${String(returned)}`);
+    expect.fail(
+      `expected ${expected.type.name} ${expected.code}, but it returned ${String(returned)}`,
+    );
   }
   expect(thrown).to.be.an.instanceof(expected.type, `error class (got ${String(thrown)})`);
   const error = thrown as Error & Record<string, unknown>;
