@@ -12,7 +12,7 @@ import type {
   TrimResult,
 } from "./api";
 import { DEFAULT_CONFIG, MIN_REGION_BYTES } from "./api";
-import type { Backend, BackendConfig, BackendSizeClassStats } from "./backend";
+import { overlay, type Backend, type BackendConfig, type BackendSizeClassStats } from "./backend";
 import { InvalidArgValueError, LgallocError } from "./errors";
 import { createFallbackBackend } from "./fallback-backend";
 import { hugePageBytes } from "./huge-pages";
@@ -59,20 +59,15 @@ function selectBackend(): Backend {
 }
 
 function toBackendConfig(config: ConfigureOptions): Partial<BackendConfig> {
-  const update: Partial<BackendConfig> = {};
-  if (config.enabled !== undefined) update.enabled = config.enabled;
-  if (config.eagerReturn !== undefined) update.eagerReturn = config.eagerReturn;
-  if (config.growthDampener !== undefined) update.growthDampener = config.growthDampener;
-  if (config.localBufferBytes !== undefined) update.localBufferBytes = config.localBufferBytes;
-  if (config.maxAreaBytes !== undefined) update.maxAreaBytes = config.maxAreaBytes;
-  if (config.memoryLimitBytes !== undefined) update.memoryLimitBytes = config.memoryLimitBytes;
-  if (config.background !== undefined) {
+  const { background, ...plain } = config;
+  const update: Partial<BackendConfig> = overlay({}, plain);
+  if (background !== undefined) {
     update.background =
-      config.background === false
+      background === false
         ? null
         : {
-            intervalNs: Math.max(1, Math.round(config.background.intervalMs * 1e6)),
-            clearBytes: config.background.clearBytes,
+            intervalNs: Math.max(1, Math.round(background.intervalMs * 1e6)),
+            clearBytes: background.clearBytes,
           };
   }
   return update;

@@ -6,6 +6,8 @@
 // Backends work with raw values; `Region` and the exported functions validate arguments
 // and hold the safety promises on top of them.
 
+import type { SizeClassStats } from "./api";
+
 /** A freshly allocated or adopted region, as the backend returns it. */
 export interface RawRegion {
   /** Opaque identity of the region inside the backend. */
@@ -35,23 +37,8 @@ export interface BackendConfig {
   memoryLimitBytes: number;
 }
 
-export interface BackendSizeClassStats {
-  regionBytes: number;
-  areas: number;
-  areaTotalBytes: number;
-  freeRegions: number;
-  cleanRegions: number;
-  globalRegions: number;
-  threadRegions: number;
-  allocations: number;
-  slowPath: number;
-  refill: number;
-  deallocations: number;
-  clearEagerTotal: number;
-  clearSlowTotal: number;
-  trimmedAreas: number;
-  madviseFailures: number;
-}
+/** Per size class, the figures are the public ones (see `SizeClassStats` in api.ts). */
+export type BackendSizeClassStats = SizeClassStats;
 
 export interface BackendStats {
   sizeClasses: BackendSizeClassStats[];
@@ -102,4 +89,14 @@ export interface Backend {
   trim(): { areasUnmapped: number; bytesUnmapped: number };
   areas(): BackendArea[];
   flushThreadCache(): void;
+}
+
+/** `base` with every field of `update` that is not undefined laid over it. */
+export function overlay<T extends object>(base: T, update: Partial<T>): T {
+  const next = { ...base };
+  for (const key of Object.keys(update) as (keyof T)[]) {
+    const value = update[key];
+    if (value !== undefined) next[key] = value as T[keyof T];
+  }
+  return next;
 }

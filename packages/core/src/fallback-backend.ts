@@ -35,6 +35,7 @@ import type {
   RawRegion,
   RawToken,
 } from "./backend";
+import { overlay } from "./backend";
 import { InvalidArgTypeError, LgallocError } from "./errors";
 
 const SIZE_CLASS_COUNT = 16;
@@ -319,16 +320,8 @@ class FallbackBackend implements Backend {
 
   /** Applies the fields that are present; the JS layer has validated them. */
   configure(update: Partial<BackendConfig>): void {
-    const next: BackendConfig = { ...this.settings };
-    if (update.enabled !== undefined) next.enabled = update.enabled;
-    if (update.eagerReturn !== undefined) next.eagerReturn = update.eagerReturn;
-    if (update.growthDampener !== undefined) next.growthDampener = update.growthDampener;
-    if (update.localBufferBytes !== undefined) next.localBufferBytes = update.localBufferBytes;
-    if (update.maxAreaBytes !== undefined) next.maxAreaBytes = update.maxAreaBytes;
-    if (update.memoryLimitBytes !== undefined) next.memoryLimitBytes = update.memoryLimitBytes;
-    if (update.background !== undefined) {
-      next.background = update.background === null ? null : { ...update.background };
-    }
+    const next = overlay(this.settings, update);
+    if (next.background !== null) next.background = { ...next.background };
     this.settings = next;
     // Like the addon's worker: a new schedule starts one full interval from now.
     if (update.background !== undefined) this.schedule(next.background);

@@ -109,7 +109,8 @@ export class Region implements Disposable {
     }
     const buffer = this.#live("create a view");
     // `new Buffer(...)` is deprecated (DEP0005); Buffer.from makes the same view.
-    if (Constructor === (Buffer as unknown)) return Buffer.from(buffer, offset, count) as unknown as T;
+    if (Constructor === (Buffer as unknown))
+      return Buffer.from(buffer, offset, count) as unknown as T;
     return new Constructor(buffer, offset, count);
   }
 
