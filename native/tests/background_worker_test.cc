@@ -252,6 +252,21 @@ TEST(BackgroundWorker, ChangingClearBytesAtRunTimeTakesEffect) {
   expect_consistent(allocator);
 }
 
+TEST(BackgroundWorker, FrequentReconfigurationDoesNotStarvePasses) {
+  // A controller that adjusts clear_bytes more often than the interval must not keep
+  // postponing the next pass forever.
+  Allocator allocator(enabled_config());
+  constexpr std::uint64_t kInterval = 30'000'000;
+  ASSERT_EQ(allocator.configure(background(kInterval, 0)), Status::kOk);
+  const auto end = steady_clock::now() + milliseconds(400);
+  for (std::uint64_t i = 0; steady_clock::now() < end; ++i) {
+    ASSERT_EQ(allocator.configure(background(kInterval, (i % 4) * kMiB)), Status::kOk);
+    std::this_thread::sleep_for(milliseconds(5));
+  }
+  EXPECT_GE(stats_of(allocator).background_passes, 5u);
+  ASSERT_EQ(allocator.configure(stop_background()), Status::kOk);
+}
+
 TEST(BackgroundWorker, StoppingDoesNotWaitForTheInterval) {
   Allocator allocator(enabled_config());
   ASSERT_EQ(allocator.configure(background(kOneHour, 0)), Status::kOk);

@@ -29,6 +29,26 @@ TEST(Lifecycle, AFreshAllocatorHasNothingMapped) {
   EXPECT_EQ(os->map_calls(), 0u);
 }
 
+TEST(Lifecycle, AnInvalidBackgroundConfigStartsWithoutAWorker) {
+  // The constructor cannot fail: it reports the bad worker schedule in start_status() and
+  // applies the rest of the configuration.
+  Config config = enabled_config();
+  config.local_buffer_bytes = 8 * kMiB;
+  config.memory_limit_bytes = kGiB;
+  config.background = BackgroundConfig{0, kMiB};
+  Allocator allocator(config);
+  EXPECT_EQ(allocator.start_status(), Status::kInvalidArgument);
+  const Config applied = allocator.config();
+  EXPECT_FALSE(applied.background.has_value());
+  EXPECT_TRUE(applied.enabled);
+  EXPECT_EQ(applied.local_buffer_bytes, 8 * kMiB);
+  EXPECT_EQ(applied.memory_limit_bytes, kGiB);
+  EXPECT_EQ(threads_named("lgalloc-0"), 0u);
+  Region region;
+  ASSERT_EQ(allocator.allocate(2 * kMiB, &region), Status::kOk);
+  EXPECT_EQ(allocator.deallocate(region), Status::kOk);
+}
+
 TEST(Lifecycle, TheDestructorUnmapsEveryArea) {
   auto os = faulty_os();
   auto allocator = std::make_unique<Allocator>(enabled_config(), os);

@@ -17,12 +17,18 @@
 #include <fstream>
 #include <memory>
 #include <mutex>
+#include <ostream>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "lgalloc/lgalloc.h"
 #include "lgalloc/os.h"
+
+namespace lgalloc {
+/// So that gtest prints "Disabled" rather than the bytes of the enum.
+inline void PrintTo(Status status, std::ostream* os) { *os << status_name(status); }
+}  // namespace lgalloc
 
 namespace lgalloc::test {
 

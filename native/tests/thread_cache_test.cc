@@ -65,6 +65,36 @@ TEST(ThreadCache, CountersOfManyExitedThreadsAddUp) {
   expect_consistent(allocator);
 }
 
+// Frees its region from a thread-local destructor, which runs after the thread's caches
+// were handed back (it was constructed before them).
+struct LateFree {
+  Allocator* allocator = nullptr;
+  Region region;
+  Status* result = nullptr;
+  ~LateFree() {
+    if (allocator != nullptr) *result = allocator->deallocate(region);
+  }
+};
+
+TEST(ThreadCache, AFreeFromALateThreadLocalDestructorGoesToTheDirtyPool) {
+  Allocator allocator(enabled_config());
+  Status result = Status::kInvalidArgument;
+  std::thread worker([&] {
+    thread_local LateFree late;
+    late.result = &result;
+    late.region = allocate_ok(allocator, 2 * kMiB);
+    late.allocator = &allocator;
+  });
+  worker.join();
+  EXPECT_EQ(result, Status::kOk);
+  const SizeClassStats s = class_stats(allocator, 2 * kMiB);
+  EXPECT_EQ(s.allocations, 1u) << describe(s);
+  EXPECT_EQ(s.deallocations, 1u) << describe(s);
+  EXPECT_EQ(s.thread_regions, 0u) << describe(s);
+  EXPECT_EQ(s.global_regions, 1u) << describe(s);
+  expect_consistent(allocator);
+}
+
 TEST(ThreadCache, FlushMovesTheCallersCacheToTheDirtyPool) {
   Allocator allocator(enabled_config());
   const Region a = allocate_ok(allocator, 2 * kMiB);

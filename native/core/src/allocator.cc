@@ -53,7 +53,14 @@ AllocatorImpl::AllocatorImpl(const Config& config, std::shared_ptr<Os> os)
       os_(os ? std::move(os) : system_os()),
       background_([this](std::uint64_t clear_bytes) { clear_dirty_regions(clear_bytes); }) {
   for (unsigned i = 0; i < kSizeClassCount; ++i) pools_[i] = std::make_unique<SizeClassPool>(i);
-  start_status_ = configure(update_from(config), nullptr);
+  ConfigUpdate update = update_from(config);
+  start_status_ = configure(update, nullptr);
+  if (start_status_ == Status::kInvalidArgument) {
+    // Only the background schedule can be invalid: start without a worker, as documented,
+    // but with every other setting.
+    update.background.reset();
+    configure(update, nullptr);
+  }
 }
 
 AllocatorImpl::~AllocatorImpl() {

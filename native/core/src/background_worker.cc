@@ -57,22 +57,24 @@ void BackgroundWorker::loop() noexcept {
   using Clock = std::chrono::steady_clock;
   std::unique_lock<std::mutex> lock(mutex_);
   std::uint64_t version = config_version_;
-  auto next_pass = Clock::now() + std::chrono::nanoseconds(config_->interval_ns);
+  // Passes are scheduled from the last one, so that frequent reconfiguration cannot
+  // postpone them forever.
+  auto last_pass = Clock::now();
+  auto next_pass = last_pass + std::chrono::nanoseconds(config_->interval_ns);
   while (!stopping_) {
     if (wake_.wait_until(lock, next_pass,
                          [&] { return stopping_ || version != config_version_; })) {
       if (stopping_) break;
-      // Reconfigured: the next pass is one new interval from now.
       version = config_version_;
-      next_pass = Clock::now() + std::chrono::nanoseconds(config_->interval_ns);
+      next_pass = last_pass + std::chrono::nanoseconds(config_->interval_ns);
       continue;
     }
     const std::uint64_t clear_bytes = config_->clear_bytes;
-    const auto interval = std::chrono::nanoseconds(config_->interval_ns);
     lock.unlock();
     pass_(clear_bytes);
     lock.lock();
-    next_pass = Clock::now() + interval;
+    last_pass = Clock::now();
+    if (config_) next_pass = last_pass + std::chrono::nanoseconds(config_->interval_ns);
   }
 }
 

@@ -95,7 +95,8 @@ struct Region {
 };
 
 struct BackgroundConfig {
-  /// Time between two clearing passes, in nanoseconds. Must be > 0.
+  /// Time between two clearing passes, in nanoseconds: > 0 and <= 2^50 (about 13 days),
+  /// else kInvalidArgument.
   std::uint64_t interval_ns = 1'000'000'000;
   /// Bytes moved from the dirty to the clean pool per size class and pass (rounded up to
   /// whole regions; 0 clears nothing).
