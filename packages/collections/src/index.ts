@@ -1,3 +1,16 @@
 // Public entry point of @lgalloc/collections. It only re-exports; each collection lives in
 // its own module (see docs/collections-api.md for the contract).
-export {};
+export { LargeVec } from "./large-vec";
+export type { ElementOf, LargeVecStorage, LargeVecToken } from "./large-vec";
+export { ColumnBuffer } from "./column-buffer";
+export type { ColumnBufferOptions } from "./column-buffer";
+export type {
+  BinaryInput,
+  ColumnData,
+  ColumnInput,
+  ColumnKind,
+  ColumnOffsets,
+  ColumnValue,
+  ColumnValues,
+  TimeUnit,
+} from "./column-kinds";

@@ -1,0 +1,389 @@
+// `ColumnBuffer`: a nullable, append-only column with Apache Arrow's memory layout, on
+// `LargeVec`s (so on pooled memory once a buffer passes 2 MiB). It owns the column's
+// length, null count and validity bitmap, validates every argument, and makes each append
+// atomic; the value buffers of each layout live in column-storage.ts, the kinds and their
+// conversions in column-kinds.ts.
+//
+// Layout (Arrow "Columnar Format"): fixed-width values, one per slot (zero in null slots);
+// `bool` values bit-packed; utf8/binary as length + 1 offsets (Int32, or BigInt64 for the
+// large kinds) into a byte buffer, a null slot repeating the previous offset. Validity is a
+// bitmap, bit i % 8 of byte i >> 3, 1 = valid, allocated at the first null (earlier slots
+// backfilled with 1s); with no nulls there is no bitmap and `validity()` is null.
+//
+// Values: what each kind accepts is listed in column-kinds.ts (64-bit kinds take bigints or
+// safe-integer numbers; dates and timestamps also take Dates). `get` returns what is stored:
+// numbers, bigints for the 64-bit kinds (date64 and timestamp included, in their unit),
+// days for date32, booleans, strings, and copies of the bytes for binary kinds. Only `null`
+// is a null: `undefined` is refused like any other value of the wrong type, so that a hole
+// (`array[i]` past the end) cannot slip in silently.
+
+import { inspect } from "node:util";
+
+import {
+  InvalidArgTypeError,
+  InvalidArgValueError,
+  LgallocError,
+  OutOfRangeError,
+} from "@lgalloc/core";
+
+import {
+  COLUMN_KINDS,
+  TIME_UNITS,
+  isColumnKind,
+  type ColumnData,
+  type ColumnInput,
+  type ColumnKind,
+  type ColumnOffsets,
+  type ColumnValue,
+  type ColumnValues,
+  type TimeUnit,
+} from "./column-kinds";
+import { argumentName, createStorage, type ColumnStorage } from "./column-storage";
+import { Bitmap } from "./validity-bitmap";
+
+/** Brand shared by every copy of this package, so `isColumnBuffer` works across duplicates. */
+const COLUMN_BUFFER_BRAND = Symbol.for("lgalloc.ColumnBuffer");
+
+/** Values shown by `toString` / `util.inspect`. */
+const INSPECT_VALUES = 10;
+
+/** Options of `ColumnBuffer.create`. */
+export interface ColumnBufferOptions {
+  /**
+   * The unit of a `timestamp` column's Int64 values; only valid for that kind.
+   * @defaultValue "ms"
+   */
+  unit?: TimeUnit;
+}
+
+/**
+ * A nullable column in Arrow's layout. Append with `append`, `appendMany`, `appendNull`;
+ * read with `get` / `isValid`; hand the buffers to Arrow with `values()`, `validity()`,
+ * `offsets()`, `data()` (zero-copy views, valid until the column next grows or is
+ * disposed; a stale view has length 0, never freed memory).
+ *
+ * Every method and getter of a disposed column throws `LgallocError` `ERR_LGALLOC_DISPOSED`,
+ * except `dispose` (a no-op), `disposed`, `toString` and `util.inspect`.
+ */
+export class ColumnBuffer<K extends ColumnKind = ColumnKind> implements Disposable {
+  readonly #kind: K;
+  readonly #unit: TimeUnit | null;
+  /** Null once disposed. */
+  #storage: ColumnStorage | null;
+  /** Allocated at the first null. */
+  #validity: Bitmap | null = null;
+  #length = 0;
+  #nullCount = 0;
+
+  /** A new, empty column of `kind`. */
+  static create<K extends ColumnKind>(kind: K, options?: ColumnBufferOptions): ColumnBuffer<K> {
+    return new ColumnBuffer(kind, options);
+  }
+
+  /** True for a `ColumnBuffer` of any copy of this package. */
+  static isColumnBuffer(value: unknown): value is ColumnBuffer {
+    return (
+      typeof value === "object" &&
+      value !== null &&
+      (value as Record<symbol, unknown>)[COLUMN_BUFFER_BRAND] === true
+    );
+  }
+
+  /** Same as `ColumnBuffer.create(kind, options)`. */
+  constructor(kind: K, options?: ColumnBufferOptions) {
+    if (typeof kind !== "string") throw new InvalidArgTypeError("kind", "of type string", kind);
+    if (!isColumnKind(kind)) {
+      throw new InvalidArgValueError(
+        "kind",
+        `must be one of ${COLUMN_KINDS.map((name) => `'${name}'`).join(", ")}`,
+        kind,
+      );
+    }
+    const unit = parseUnit(kind, options);
+    this.#kind = kind;
+    this.#unit = unit;
+    this.#storage = createStorage(kind, unit ?? "ms");
+  }
+
+  get [COLUMN_BUFFER_BRAND](): true {
+    return true;
+  }
+
+  /** The column's kind, e.g. `"utf8"`. */
+  get kind(): K {
+    this.#live("read kind");
+    return this.#kind;
+  }
+
+  /** The time unit of a `timestamp` column; null for other kinds. */
+  get unit(): TimeUnit | null {
+    this.#live("read unit");
+    return this.#unit;
+  }
+
+  /** Slots, null or not. */
+  get length(): number {
+    this.#live("read length");
+    return this.#length;
+  }
+
+  get nullCount(): number {
+    this.#live("read nullCount");
+    return this.#nullCount;
+  }
+
+  /** Bytes in use by all buffers: values (or offsets + data) and validity. */
+  get byteLength(): number {
+    const storage = this.#live("read byteLength");
+    return storage.byteLength + (this.#validity?.byteLength ?? 0);
+  }
+
+  get disposed(): boolean {
+    return this.#storage === null;
+  }
+
+  /**
+   * Appends a value, or a null. Throws `TypeError` `ERR_INVALID_ARG_TYPE` for a value of
+   * the wrong type and `RangeError` `ERR_OUT_OF_RANGE` for one outside the kind's range
+   * (or that would overflow utf8/binary's Int32 offsets); the column is then unchanged.
+   */
+  append(value: ColumnInput<K> | null): this {
+    const storage = this.#live("append");
+    if (value === null) {
+      this.#atomically(() => this.#appendNulls(1));
+      return this;
+    }
+    const converted = storage.convert(value, "value");
+    this.#atomically(() => {
+      storage.write(converted, -1);
+      this.#validity?.push(true);
+      this.#length++;
+    });
+    return this;
+  }
+
+  /**
+   * Appends every element of an iterable (values and nulls), all or nothing: if an
+   * element is invalid (the error names it, e.g. `values[3]`) or the iteration throws,
+   * the column is left as it was. A typed array of the kind's own type (e.g. a
+   * Float64Array into float64) is copied at once, without per-element checks.
+   */
+  appendMany(values: Iterable<ColumnInput<K> | null>): this {
+    const storage = this.#live("appendMany");
+    if (
+      typeof values !== "object" ||
+      values === null ||
+      typeof (values as Partial<Iterable<unknown>>)[Symbol.iterator] !== "function"
+    ) {
+      throw new InvalidArgTypeError("values", "an iterable object (such as an Array)", values);
+    }
+    this.#atomically(() => {
+      const start = this.#length;
+      const added = storage.writeTypedArray(values);
+      if (added >= 0) {
+        this.#validity?.pushRun(true, added);
+        this.#length = start + added;
+        return;
+      }
+      let index = 0;
+      for (const value of values) {
+        if (value === null) {
+          this.#appendNulls(1);
+        } else {
+          let converted;
+          try {
+            converted = storage.convert(value, "values");
+          } catch {
+            // Convert again, naming the element: only on this rare path do we pay for
+            // building the name.
+            converted = storage.convert(value, argumentName(index));
+          }
+          storage.write(converted, index);
+          this.#validity?.push(true);
+          this.#length++;
+        }
+        index++;
+      }
+    });
+    return this;
+  }
+
+  /** Appends `count` nulls (default 1). */
+  appendNull(count: number = 1): this {
+    this.#live("appendNull");
+    if (typeof count !== "number") throw new InvalidArgTypeError("count", "of type number", count);
+    if (!Number.isSafeInteger(count) || count < 0) {
+      throw new OutOfRangeError("count", `an integer >= 0 && <= ${Number.MAX_SAFE_INTEGER}`, count);
+    }
+    if (count > 0) this.#atomically(() => this.#appendNulls(count));
+    return this;
+  }
+
+  /** The value at `index`, or null for a null slot. */
+  get(index: number): ColumnValue<K> | null {
+    const storage = this.#live("get");
+    this.#checkIndex(index);
+    if (this.#validity !== null && !this.#validity.get(index)) return null;
+    return storage.read(index) as ColumnValue<K>;
+  }
+
+  /** False for a null slot. */
+  isValid(index: number): boolean {
+    this.#live("isValid");
+    this.#checkIndex(index);
+    return this.#validity === null || this.#validity.get(index);
+  }
+
+  /**
+   * The values buffer without a copy: a typed array of the kind's type (for `bool`, the
+   * bit-packed Uint8Array; for utf8/binary kinds, the data bytes, like arrow-js's
+   * `Data.values`).
+   */
+  values(): ColumnValues<K> {
+    return this.#live("values").values() as ColumnValues<K>;
+  }
+
+  /** The validity bitmap without a copy, or null while the column has no nulls. */
+  validity(): Uint8Array | null {
+    this.#live("validity");
+    return this.#validity?.view() ?? null;
+  }
+
+  /** The length + 1 offsets of utf8/binary kinds without a copy; null for other kinds. */
+  offsets(): ColumnOffsets<K> {
+    return this.#live("offsets").offsets() as ColumnOffsets<K>;
+  }
+
+  /** The data bytes of utf8/binary kinds without a copy; null for other kinds. */
+  data(): ColumnData<K> {
+    return this.#live("data").data() as ColumnData<K>;
+  }
+
+  /** Releases the buffers (pooled regions go back to the pool). A second call does nothing. */
+  dispose(): void {
+    const storage = this.#storage;
+    if (storage === null) return;
+    this.#storage = null;
+    storage.dispose();
+    this.#validity?.dispose();
+    this.#validity = null;
+  }
+
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+
+  /** `ColumnBuffer<utf8>(length=3, nullCount=1, byteLength=20) ['a', null, 'c']`. */
+  toString(): string {
+    const unit = this.#unit === null ? "" : `[${this.#unit}]`;
+    const name = `ColumnBuffer<${this.#kind}${unit}>`;
+    if (this.#storage === null) return `${name}(disposed)`;
+    const storage = this.#storage;
+    const shown: string[] = [];
+    for (let i = 0; i < Math.min(this.#length, INSPECT_VALUES); i++) {
+      shown.push(this.#validity?.get(i) === false ? "null" : storage.preview(i));
+    }
+    if (this.#length > INSPECT_VALUES) shown.push("...");
+    return `${name}(length=${this.#length}, nullCount=${this.#nullCount}, byteLength=${this.byteLength}) [${shown.join(", ")}]`;
+  }
+
+  [inspect.custom](): string {
+    return this.toString();
+  }
+
+  /** Runs `change`; if it throws, puts length, nulls and every buffer back as they were. */
+  #atomically(change: () => void): void {
+    const length = this.#length;
+    const nullCount = this.#nullCount;
+    const hadValidity = this.#validity !== null;
+    try {
+      change();
+    } catch (error) {
+      // A column disposed from inside the iterable has nothing left to restore.
+      const storage = this.#storage;
+      if (storage !== null) {
+        storage.truncate(length);
+        if (hadValidity) {
+          this.#validity?.truncate(length);
+        } else {
+          this.#validity?.dispose();
+          this.#validity = null;
+        }
+        this.#length = length;
+        this.#nullCount = nullCount;
+      }
+      throw error;
+    }
+  }
+
+  #appendNulls(count: number): void {
+    const storage = this.#storage!;
+    let validity = this.#validity;
+    if (validity === null) {
+      validity = new Bitmap();
+      this.#validity = validity;
+      validity.pushRun(true, this.#length);
+    }
+    validity.pushRun(false, count);
+    storage.writeNulls(count);
+    this.#length += count;
+    this.#nullCount += count;
+  }
+
+  #checkIndex(index: number): void {
+    if (typeof index !== "number") throw new InvalidArgTypeError("index", "of type number", index);
+    if (!Number.isInteger(index) || index < 0 || index >= this.#length) {
+      throw new OutOfRangeError(
+        "index",
+        this.#length === 0
+          ? "an index into a non-empty column"
+          : `an integer >= 0 && < ${this.#length}`,
+        index,
+      );
+    }
+  }
+
+  #live(operation: string): ColumnStorage {
+    if (this.#storage === null) {
+      throw new LgallocError(
+        "ERR_LGALLOC_DISPOSED",
+        `Cannot ${operation}: the column was disposed`,
+      );
+    }
+    return this.#storage;
+  }
+}
+
+/** The unit of a column from its options; ERR_INVALID_ARG_* for anything else. */
+function parseUnit(kind: ColumnKind, options: unknown): TimeUnit | null {
+  let unit: unknown;
+  if (options !== undefined) {
+    if (typeof options !== "object" || options === null || Array.isArray(options)) {
+      throw new InvalidArgTypeError("options", "of type object", options);
+    }
+    for (const key of Object.keys(options)) {
+      if (key !== "unit") {
+        throw new InvalidArgValueError(
+          `options.${key}`,
+          "is not a known option (expected unit)",
+          (options as Record<string, unknown>)[key],
+        );
+      }
+    }
+    unit = (options as ColumnBufferOptions).unit;
+  }
+  if (unit === undefined) return kind === "timestamp" ? "ms" : null;
+  if (kind !== "timestamp") {
+    throw new InvalidArgValueError("options.unit", "is only valid for the timestamp kind", unit);
+  }
+  if (typeof unit !== "string")
+    throw new InvalidArgTypeError("options.unit", "of type string", unit);
+  if (!(TIME_UNITS as readonly string[]).includes(unit)) {
+    throw new InvalidArgValueError(
+      "options.unit",
+      `must be one of ${TIME_UNITS.map((name) => `'${name}'`).join(", ")}`,
+      unit,
+    );
+  }
+  return unit as TimeUnit;
+}

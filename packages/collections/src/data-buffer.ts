@@ -1,0 +1,108 @@
+// `DataBuffer`: the byte buffer of variable-width columns (utf8, binary and their large
+// variants): the concatenated values that the offsets point into. Strings are encoded with
+// `TextEncoder.encodeInto` straight into the vector's (pooled, past 2 MiB) memory, with no
+// intermediate copy.
+//
+// encodeInto needs a writable window, and a `LargeVec` view only covers its length, so the
+// vector's length runs ahead of the used bytes (`length`): the bytes between are scratch
+// space, grown geometrically (at most 64 MiB at a time, to bound the zero-filling). Writes
+// happen past `length` and become part of the buffer only on `commit`, so a caller can
+// check the result (the Int32 offset limit) and walk away with nothing changed.
+
+import { LargeVec } from "./large-vec";
+
+/** The most scratch space added beyond what a write needs (each byte is zero-filled). */
+const MAX_SLACK = 64 * 2 ** 20;
+
+const ENCODER = new TextEncoder();
+// ignoreBOM: a string that starts with U+FEFF must come back with it.
+const DECODER = new TextDecoder("utf-8", { ignoreBOM: true });
+
+export class DataBuffer {
+  readonly #vec: LargeVec<Uint8Array>;
+  #length = 0;
+
+  constructor() {
+    this.#vec = LargeVec.withCapacity(Uint8Array, 0);
+  }
+
+  /** Committed bytes. */
+  get length(): number {
+    return this.#length;
+  }
+
+  /**
+   * Writes the UTF-8 encoding of `text` after the committed bytes (lone surrogates become
+   * U+FFFD, per the WHATWG encoding standard) and returns where it ends; `commit(end)` keeps it.
+   */
+  writeText(text: string): number {
+    const vec = this.#vec;
+    let position = this.#length;
+    let rest = text;
+    // A UTF-16 code unit takes at least 1 byte: enough for ASCII, the common case.
+    this.#ensure(position + rest.length);
+    for (;;) {
+      // At most 3 bytes per code unit (a surrogate pair: 2 units, 4 bytes).
+      const end = position + Math.min(vec.length - position, rest.length * 3);
+      const { read, written } = ENCODER.encodeInto(rest, vec.view(position, end));
+      position += written;
+      if (read === rest.length) return position;
+      // encodeInto stops before a code point that does not fit, never inside a pair, so
+      // the rest starts on a code point; now it gets the worst case.
+      rest = rest.slice(read);
+      this.#ensure(position + rest.length * 3);
+    }
+  }
+
+  /** Writes `bytes` after the committed bytes and returns where they end (see `commit`). */
+  writeBytes(bytes: Uint8Array): number {
+    const start = this.#length;
+    const end = start + bytes.length;
+    let source = bytes;
+    if (end > this.#vec.capacity && source.buffer === this.#vec.view(0, 0).buffer) {
+      // The source is a view of this very buffer (e.g. `col.append(col.data())`), which
+      // growing is about to detach: copy it first.
+      source = source.slice();
+    }
+    this.#ensure(end);
+    this.#vec.view(start, end).set(source);
+    return end;
+  }
+
+  /** Makes the bytes written up to `end` part of the buffer. */
+  commit(end: number): void {
+    this.#length = end;
+  }
+
+  /** Drops the bytes from `length` on (no-op if `length >= this.length`). */
+  truncate(length: number): void {
+    if (length < this.#length) this.#length = length;
+  }
+
+  /** Bytes `[start, end)` without a copy; valid until the buffer next grows. */
+  bytes(start: number, end: number): Uint8Array {
+    return this.#vec.view(start, end);
+  }
+
+  /** Bytes `[start, end)` decoded as UTF-8. */
+  text(start: number, end: number): string {
+    return DECODER.decode(this.#vec.view(start, end));
+  }
+
+  /** The committed bytes without a copy. */
+  view(): Uint8Array {
+    return this.#vec.view(0, this.#length);
+  }
+
+  dispose(): void {
+    this.#vec.dispose();
+  }
+
+  /** Makes the vector at least `end` bytes long (its length, not just its capacity). */
+  #ensure(end: number): void {
+    const vec = this.#vec;
+    if (vec.length >= end) return;
+    if (end > vec.capacity) vec.reserve(Math.max(end, vec.capacity * 2) - vec.length);
+    vec.resize(Math.max(end, Math.min(vec.capacity, end + MAX_SLACK)));
+  }
+}

@@ -1,0 +1,99 @@
+// The offsets of a variable-width column (utf8, binary and their large variants): length + 1
+// positions into the data bytes, the first 0, never decreasing; value i is bytes
+// [offsets[i], offsets[i + 1]). Int32 for utf8/binary, BigInt64 for the large kinds; both
+// take and give plain numbers here (byte positions stay far below 2^53: 64 GiB at most).
+
+import { LargeVec } from "./large-vec";
+
+export interface OffsetsBuffer {
+  /** Offsets held: the column's length + 1. */
+  readonly length: number;
+  readonly byteLength: number;
+  get(index: number): number;
+  push(offset: number): void;
+  /** Appends `count` copies of the last offset (empty values: nulls). */
+  repeatLast(count: number): void;
+  truncate(length: number): void;
+  /** All offsets without a copy; valid until the buffer next grows. */
+  view(): Int32Array | BigInt64Array;
+  dispose(): void;
+}
+
+class Offsets32 implements OffsetsBuffer {
+  readonly #vec = LargeVec.from(Int32Array, [0]);
+
+  get length(): number {
+    return this.#vec.length;
+  }
+
+  get byteLength(): number {
+    return this.#vec.byteLength;
+  }
+
+  get(index: number): number {
+    return this.#vec.get(index);
+  }
+
+  push(offset: number): void {
+    this.#vec.push(offset);
+  }
+
+  repeatLast(count: number): void {
+    const vec = this.#vec;
+    vec.resize(vec.length + count, vec.get(vec.length - 1));
+  }
+
+  truncate(length: number): void {
+    this.#vec.truncate(length);
+  }
+
+  view(): Int32Array {
+    return this.#vec.view(0, this.#vec.length);
+  }
+
+  dispose(): void {
+    this.#vec.dispose();
+  }
+}
+
+class Offsets64 implements OffsetsBuffer {
+  readonly #vec = LargeVec.from(BigInt64Array, [0n]);
+
+  get length(): number {
+    return this.#vec.length;
+  }
+
+  get byteLength(): number {
+    return this.#vec.byteLength;
+  }
+
+  get(index: number): number {
+    return Number(this.#vec.get(index));
+  }
+
+  push(offset: number): void {
+    this.#vec.push(BigInt(offset));
+  }
+
+  repeatLast(count: number): void {
+    const vec = this.#vec;
+    vec.resize(vec.length + count, vec.get(vec.length - 1));
+  }
+
+  truncate(length: number): void {
+    this.#vec.truncate(length);
+  }
+
+  view(): BigInt64Array {
+    return this.#vec.view(0, this.#vec.length);
+  }
+
+  dispose(): void {
+    this.#vec.dispose();
+  }
+}
+
+/** Offsets holding just the initial 0: BigInt64 if `large`, else Int32. */
+export function createOffsets(large: boolean): OffsetsBuffer {
+  return large ? new Offsets64() : new Offsets32();
+}
