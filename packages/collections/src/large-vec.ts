@@ -21,16 +21,13 @@
 import { inspect } from "node:util";
 
 import {
+  InvalidArgTypeError,
   LgallocError,
   MAX_REGION_BYTES,
   MIN_REGION_BYTES,
   OutOfRangeError,
-  InvalidArgTypeError,
-  adopt as adoptRegion,
-  allocate,
   sizeClassOf,
   type Region,
-  type RegionToken,
   type TypedArray,
   type TypedArrayConstructor,
 } from "@lgalloc/core";
@@ -51,7 +48,6 @@ import {
 import {
   conversionError,
   convertElement,
-  elementKindNamed,
   elementKindOf,
   holdsBigInts,
   isTypedArray,
@@ -59,39 +55,24 @@ import {
   type ElementOf,
 } from "./element-kinds";
 
+import { makeToken, takeToken, type LargeVecToken } from "./large-vec-token";
+import { convertSource } from "./source-blocks";
+import { emptyStorage, newStorage, releaseStorage, type Storage } from "./vec-storage";
+
 export type { ElementOf } from "./element-kinds";
+export type { LargeVecToken } from "./large-vec-token";
 
 /** Where a vector's elements live. */
 export type LargeVecStorage = "heap" | "pooled";
 
-/**
- * A vector in transit between threads (`LargeVec#transfer`, `LargeVec.adopt`): a frozen,
- * structured-clone-safe plain object. Send it with `port.postMessage(token, token.transferList)`.
- */
-export interface LargeVecToken {
-  readonly kind: "lgalloc.LargeVecToken";
-  /** The element type's constructor name, e.g. `"Float64Array"`. */
-  readonly elementType: string;
-  readonly length: number;
-  /** The pooled storage, moved without a copy. */
-  readonly region: RegionToken | undefined;
-  /** A copy of a heap-stored vector's elements. */
-  readonly heap: ArrayBuffer | undefined;
-  readonly transferList: readonly ArrayBuffer[];
-}
-
 /** Brand shared by every copy of this package, so `isLargeVec` works across duplicates. */
 const BRAND = Symbol.for("lgalloc.LargeVec");
-const TOKEN_KIND = "lgalloc.LargeVecToken";
 
 /** Fewest elements a growing vector allocates. */
 const MIN_GROWTH = 8;
 
 /** Elements per step of a reversal longer than one typed array. */
 const REVERSE_BLOCK = 2 ** 20;
-
-/** Largest block of converted elements `extend` collects from an iterable at a time. */
-const MAX_EXTEND_BLOCK = 2 ** 20;
 
 /** Values shown by `toString` / `util.inspect`. */
 const SHOWN_VALUES = 10;
@@ -124,45 +105,11 @@ interface Elements {
   reverse(): this;
 }
 
-/** Storage freshly obtained, before it is installed. */
-interface Storage {
-  buffer: ArrayBuffer;
-  region: Region | undefined;
-  /** In elements. */
-  capacity: number;
-  /** Every byte is zero. */
-  knownZero: boolean;
-}
-
 function disposedError(operation: string): LgallocError {
   return new LgallocError(
     "ERR_LGALLOC_DISPOSED",
     `Cannot ${operation}: the LargeVec was disposed or transferred`,
   );
-}
-
-function invalidToken(reason: string): LgallocError {
-  return new LgallocError("ERR_LGALLOC_INVALID_TOKEN", `The token is malformed: ${reason}`);
-}
-
-/**
- * Detaches a heap ArrayBuffer, so that every view of it has length 0, without copying:
- * Node 20 has no `ArrayBuffer#transfer`, but a transferring structured clone moves the
- * memory to a new buffer (dropped here) and leaves the original detached.
- */
-function detach(buffer: ArrayBuffer): ArrayBuffer | undefined {
-  // A detached buffer has byteLength 0, and a zero-length one holds nothing worth hiding.
-  if (buffer.byteLength === 0) return undefined;
-  return structuredClone(buffer, { transfer: [buffer] });
-}
-
-function isDetached(buffer: ArrayBuffer): boolean {
-  try {
-    new Uint8Array(buffer, 0, 0);
-    return false;
-  } catch {
-    return true;
-  }
 }
 
 function isPositiveZero(value: unknown): boolean {
@@ -186,7 +133,7 @@ export class LargeVec<T extends TypedArray = Float64Array>
   implements Disposable, Iterable<ElementOf<T>>
 {
   readonly #kind: ElementKind<T>;
-  /** `typeof` an element; the fast paths compare against it. */
+  /** `typeof` an element: `"number"`, or `"bigint"` for the 64-bit integer kinds. */
   readonly #primitive: "number" | "bigint";
   /** The first chunk of the storage (all of it unless it holds more than 2^32 elements). */
   #array: Elements;
@@ -310,51 +257,7 @@ export class LargeVec<T extends TypedArray = Float64Array>
    * @throws `LgallocError` `ERR_LGALLOC_INVALID_TOKEN` for a malformed, spent or unknown token.
    */
   static adopt<T extends TypedArray = TypedArray>(token: LargeVecToken): LargeVec<T> {
-    if (typeof token !== "object" || token === null) {
-      throw invalidToken(`expected a LargeVecToken object. Received ${typeof token}`);
-    }
-    const fields = token as unknown as Record<string, unknown>;
-    if (fields.kind !== TOKEN_KIND) throw invalidToken(`expected kind "${TOKEN_KIND}"`);
-    const kind = elementKindNamed(fields.elementType) as ElementKind<T> | undefined;
-    if (kind === undefined) {
-      throw invalidToken("elementType is not the name of a typed array constructor");
-    }
-    const length = fields.length;
-    const max = MAX_REGION_BYTES / kind.bytesPerElement;
-    if (typeof length !== "number" || !Number.isInteger(length) || length < 0 || length > max) {
-      throw invalidToken("length is not an element count");
-    }
-    const bytes = length * kind.bytesPerElement;
-    const { region: regionToken, heap } = fields;
-    let storage: Storage;
-    if (regionToken !== undefined && heap === undefined) {
-      const region = adoptRegion(regionToken as RegionToken);
-      if (region.capacity < bytes) {
-        region.dispose();
-        throw invalidToken("its region is smaller than its length");
-      }
-      storage = {
-        buffer: region.buffer,
-        region,
-        capacity: region.capacity / kind.bytesPerElement,
-        knownZero: false,
-      };
-    } else if (heap instanceof ArrayBuffer && regionToken === undefined) {
-      if (isDetached(heap)) throw invalidToken("its heap buffer was already adopted or sent");
-      if (heap.byteLength < bytes || heap.byteLength >= MIN_REGION_BYTES) {
-        throw invalidToken("its heap buffer does not match its length");
-      }
-      // Take the buffer over (detaching the token's), so that the token works once.
-      const buffer = detach(heap) ?? new ArrayBuffer(0);
-      storage = {
-        buffer,
-        region: undefined,
-        capacity: Math.floor(buffer.byteLength / kind.bytesPerElement),
-        knownZero: false,
-      };
-    } else {
-      throw invalidToken("expected either a region token or a heap ArrayBuffer");
-    }
+    const { kind, length, storage } = takeToken<T>(token);
     const vec = LargeVec.withCapacity(kind.Ctor, 0);
     vec.#install(storage);
     vec.#length = length;
@@ -409,9 +312,20 @@ export class LargeVec<T extends TypedArray = Float64Array>
   push(...values: ElementOf<T>[]): number;
   push(value?: unknown): number {
     const length = this.#length;
-    // One value of the element's primitive type: no user code can run while storing it.
-    if (length < this.#fast && arguments.length === 1 && typeof value === this.#primitive) {
-      this.#array[length] = value;
+    // One primitive value: storing it runs no user code (a `valueOf` could change this very
+    // vector midway). The wrong primitive (a bigint into a number kind, a number into a
+    // bigint kind) makes the store throw before it writes anything. Comparing `typeof` with
+    // constants is free where the value's type is known; with the kind's it was 20% slower.
+    if (
+      length < this.#fast &&
+      arguments.length === 1 &&
+      (typeof value === "number" || typeof value === "bigint")
+    ) {
+      try {
+        this.#array[length] = value;
+      } catch (error) {
+        throw conversionError(this.#kind, "value", value, error);
+      }
       return (this.#length = length + 1);
     }
     return this.#pushSlow(arguments);
@@ -454,13 +368,18 @@ export class LargeVec<T extends TypedArray = Float64Array>
    */
   set(index: number, value: ElementOf<T>): this {
     if (
-      typeof value === this.#primitive &&
+      (typeof value === "number" || typeof value === "bigint") &&
       typeof index === "number" &&
       index >>> 0 === index &&
       index < this.#length &&
       index < this.#fast
     ) {
-      this.#array[index] = value;
+      // As in push: a primitive stores without running user code, or throws storing nothing.
+      try {
+        this.#array[index] = value;
+      } catch (error) {
+        throw conversionError(this.#kind, "value", value, error);
+      }
       return this;
     }
     return this.#setSlow(index, value);
@@ -741,26 +660,9 @@ export class LargeVec<T extends TypedArray = Float64Array>
    */
   transfer(): LargeVecToken {
     this.#live("transfer");
-    const length = this.#length;
-    let region: RegionToken | undefined;
-    let heap: ArrayBuffer | undefined;
-    if (this.#region !== undefined) {
-      region = this.#region.transfer();
-      this.#region = undefined;
-    } else {
-      heap = this.#buffer.slice(0, length * this.#kind.bytesPerElement);
-    }
-    const transferList = Object.freeze(
-      region !== undefined ? [...region.transferList] : [heap as ArrayBuffer],
-    );
-    const token: LargeVecToken = Object.freeze({
-      kind: TOKEN_KIND,
-      elementType: this.#kind.name,
-      length,
-      region,
-      heap,
-      transferList,
-    });
+    const token = makeToken(this.#kind, this.#length, this.#region, this.#buffer);
+    // The region (if any) is transferred, so disposed already: dispose() releases nothing twice.
+    this.#region = undefined;
     this.dispose();
     return token;
   }
@@ -772,8 +674,9 @@ export class LargeVec<T extends TypedArray = Float64Array>
     this.#live("call toString()");
     const length = this.#length;
     const shown: string[] = [];
-    for (let i = 0; i < Math.min(length, SHOWN_VALUES); i++)
+    for (let i = 0; i < Math.min(length, SHOWN_VALUES); i++) {
       shown.push(formatElement(this.#read(i)));
+    }
     if (length > SHOWN_VALUES) shown.push("...");
     return `LargeVec<${this.#kind.name}>(length=${length}, capacity=${this.#capacity}, storage=${
       this.#region === undefined ? "heap" : "pooled"
@@ -915,7 +818,7 @@ export class LargeVec<T extends TypedArray = Float64Array>
         source,
       );
     }
-    const blocks = this.#convertAll(source);
+    const blocks = convertSource(this.#kind, source);
     this.#live("extend");
     let count = 0;
     for (const block of blocks) count += block.length;
@@ -963,69 +866,6 @@ export class LargeVec<T extends TypedArray = Float64Array>
     return (this.#length = length + count);
   }
 
-  /** The elements of an array-like or iterable, converted, in typed arrays of this kind. */
-  #convertAll(source: object): TypedArray[] {
-    const kind = this.#kind;
-    const Ctor = kind.Ctor;
-    if (Array.isArray(source)) {
-      try {
-        // The typed array constructor converts a whole array natively.
-        return [new (Ctor as unknown as ArrayLikeConstructor)(source)];
-      } catch (error) {
-        // Name the element that failed.
-        for (let i = 0; i < source.length; i++) convertElement(kind, source[i], `source[${i}]`);
-        throw conversionError(kind, "source", source, error);
-      }
-    }
-    const blocks: TypedArray[] = [];
-    const iterator = (source as Partial<Iterable<unknown>>)[Symbol.iterator];
-    if (typeof iterator === "function") {
-      let block = new Ctor(new ArrayBuffer(1024 * kind.bytesPerElement)) as unknown as Elements;
-      let filled = 0;
-      let index = 0;
-      for (const value of source as Iterable<unknown>) {
-        if (filled === block.length) {
-          blocks.push(block as unknown as TypedArray);
-          const size = Math.min(block.length * 2, MAX_EXTEND_BLOCK);
-          block = new Ctor(new ArrayBuffer(size * kind.bytesPerElement)) as unknown as Elements;
-          filled = 0;
-        }
-        try {
-          block[filled] = value;
-        } catch (error) {
-          throw conversionError(kind, `source[${index}]`, value, error);
-        }
-        filled++;
-        index++;
-      }
-      blocks.push(block.subarray(0, filled) as unknown as TypedArray);
-      return blocks;
-    }
-    const length = (source as { length?: unknown }).length;
-    if (typeof length !== "number" || !Number.isSafeInteger(length) || length < 0) {
-      throw new InvalidArgTypeError(
-        "source",
-        "a typed array, an array-like object or an iterable",
-        source,
-      );
-    }
-    const items = source as ArrayLike<unknown>;
-    for (let start = 0; start < length; start += MAX_EXTEND_BLOCK) {
-      const size = Math.min(MAX_EXTEND_BLOCK, length - start);
-      const block = new Ctor(new ArrayBuffer(size * kind.bytesPerElement)) as unknown as Elements;
-      for (let i = 0; i < size; i++) {
-        const value = items[start + i];
-        try {
-          block[i] = value;
-        } catch (error) {
-          throw conversionError(kind, `source[${start + i}]`, value, error);
-        }
-      }
-      blocks.push(block as unknown as TypedArray);
-    }
-    return blocks;
-  }
-
   /** Grows so that `required` elements fit: the rare slow path of `push` and friends. */
   #ensure(required: number): void {
     if (required <= this.#capacity) return;
@@ -1064,11 +904,7 @@ export class LargeVec<T extends TypedArray = Float64Array>
   }
 
   #releaseStorage(): void {
-    if (this.#region !== undefined) {
-      this.#region.dispose();
-    } else {
-      detach(this.#buffer);
-    }
+    releaseStorage(this.#buffer, this.#region);
   }
 
   /**
@@ -1121,9 +957,6 @@ const enum Iteration {
   Entries,
 }
 
-/** A typed array constructor called with an array to convert. */
-type ArrayLikeConstructor = new (source: ArrayLike<unknown>) => TypedArray;
-
 /** The constructor with its internal parameters (module-private). */
 type LargeVecInternalConstructor = new <T extends TypedArray>(
   elementType: TypedArrayConstructor<T>,
@@ -1131,22 +964,3 @@ type LargeVecInternalConstructor = new <T extends TypedArray>(
   key: symbol,
   init: Init,
 ) => LargeVec<T>;
-
-/** Storage for at least `capacity` (> 0) elements: exact on the heap, a region from 2 MiB. */
-function newStorage(kind: ElementKind, capacity: number): Storage {
-  const bytes = capacity * kind.bytesPerElement;
-  if (bytes < MIN_REGION_BYTES) {
-    return { buffer: new ArrayBuffer(bytes), region: undefined, capacity, knownZero: true };
-  }
-  const region = allocate(bytes);
-  return {
-    buffer: region.buffer,
-    region,
-    capacity: region.capacity / kind.bytesPerElement,
-    knownZero: region.knownZero,
-  };
-}
-
-function emptyStorage(): Storage {
-  return { buffer: new ArrayBuffer(0), region: undefined, capacity: 0, knownZero: true };
-}

@@ -1,0 +1,128 @@
+// `LargeVecToken`: a vector in transit between threads. Pooled storage travels as the
+// core's `RegionToken` (moved without a copy); heap storage (below 2 MiB) as a copy of the
+// elements in an ArrayBuffer that `postMessage` transfers. Taking a token over validates
+// its shape and makes it spent (the core refuses a region token twice; the heap buffer is
+// detached on adoption).
+
+import {
+  LgallocError,
+  MAX_REGION_BYTES,
+  MIN_REGION_BYTES,
+  adopt as adoptRegion,
+  type Region,
+  type RegionToken,
+  type TypedArray,
+} from "@lgalloc/core";
+
+import { elementKindNamed, type ElementKind } from "./element-kinds";
+import { detach, isDetached, type Storage } from "./vec-storage";
+
+/**
+ * A vector in transit between threads (`LargeVec#transfer`, `LargeVec.adopt`): a frozen,
+ * structured-clone-safe plain object. Send it with
+ * `port.postMessage(token, token.transferList)`.
+ */
+export interface LargeVecToken {
+  readonly kind: "lgalloc.LargeVecToken";
+  /** The element type's constructor name, e.g. `"Float64Array"`. */
+  readonly elementType: string;
+  readonly length: number;
+  /** The pooled storage, moved without a copy. */
+  readonly region: RegionToken | undefined;
+  /** A copy of a heap-stored vector's elements. */
+  readonly heap: ArrayBuffer | undefined;
+  readonly transferList: readonly ArrayBuffer[];
+}
+
+const TOKEN_KIND = "lgalloc.LargeVecToken";
+
+function invalidToken(reason: string): LgallocError {
+  return new LgallocError("ERR_LGALLOC_INVALID_TOKEN", `The token is malformed: ${reason}`);
+}
+
+/**
+ * The token for `length` elements of `kind` held by `region` (which this transfers: it is
+ * disposed afterwards) or, without a region, by the heap buffer `buffer` (copied).
+ */
+export function makeToken(
+  kind: ElementKind,
+  length: number,
+  region: Region | undefined,
+  buffer: ArrayBuffer,
+): LargeVecToken {
+  const regionToken = region?.transfer();
+  const heap =
+    regionToken === undefined ? buffer.slice(0, length * kind.bytesPerElement) : undefined;
+  return Object.freeze({
+    kind: TOKEN_KIND,
+    elementType: kind.name,
+    length,
+    region: regionToken,
+    heap,
+    transferList: Object.freeze(
+      regionToken !== undefined ? [...regionToken.transferList] : [heap as ArrayBuffer],
+    ),
+  });
+}
+
+/** What a token carries, taken over. */
+export interface TakenToken<T extends TypedArray> {
+  kind: ElementKind<T>;
+  length: number;
+  storage: Storage;
+}
+
+/**
+ * Validates `token` and takes its storage over (adopting the region, or detaching the heap
+ * buffer into a new one), so that it cannot be taken twice.
+ *
+ * @throws `LgallocError` `ERR_LGALLOC_INVALID_TOKEN` for a malformed, spent or unknown token;
+ *   nothing is taken then.
+ */
+export function takeToken<T extends TypedArray>(token: unknown): TakenToken<T> {
+  if (typeof token !== "object" || token === null) {
+    throw invalidToken(`expected a LargeVecToken object. Received ${typeof token}`);
+  }
+  const fields = token as Record<string, unknown>;
+  if (fields.kind !== TOKEN_KIND) throw invalidToken(`expected kind "${TOKEN_KIND}"`);
+  const kind = elementKindNamed(fields.elementType) as ElementKind<T> | undefined;
+  if (kind === undefined) {
+    throw invalidToken("elementType is not the name of a typed array constructor");
+  }
+  const length = fields.length;
+  const max = MAX_REGION_BYTES / kind.bytesPerElement;
+  if (typeof length !== "number" || !Number.isInteger(length) || length < 0 || length > max) {
+    throw invalidToken("length is not an element count");
+  }
+  const bytes = length * kind.bytesPerElement;
+  const { region: regionToken, heap } = fields;
+  if (regionToken !== undefined && heap === undefined) {
+    const region = adoptRegion(regionToken as RegionToken);
+    if (region.capacity < bytes) {
+      region.dispose();
+      throw invalidToken("its region is smaller than its length");
+    }
+    const storage: Storage = {
+      buffer: region.buffer,
+      region,
+      capacity: region.capacity / kind.bytesPerElement,
+      knownZero: false,
+    };
+    return { kind, length, storage };
+  }
+  if (heap instanceof ArrayBuffer && regionToken === undefined) {
+    if (isDetached(heap)) throw invalidToken("its heap buffer was already adopted or sent");
+    if (heap.byteLength < bytes || heap.byteLength >= MIN_REGION_BYTES) {
+      throw invalidToken("its heap buffer does not match its length");
+    }
+    const buffer = detach(heap) ?? new ArrayBuffer(0);
+    const storage: Storage = {
+      buffer,
+      region: undefined,
+      capacity: Math.floor(buffer.byteLength / kind.bytesPerElement),
+      knownZero: false,
+    };
+    return { kind, length, storage };
+  }
+  throw invalidToken("expected either a region token or a heap ArrayBuffer");
+}
