@@ -1,16 +1,11 @@
 // Argument checks of the collections, in the core's message format (Node's own): indices,
-// lengths and relative positions. The core's `validate.ts` is internal to it, so the few
-// checks the collections need live here. Each throws before anything changes.
+// lengths and relative positions. The core exports its integer check; the
+// collection-specific ones live here. Each throws before anything changes.
 
 import { InvalidArgTypeError, OutOfRangeError } from "@lgalloc/core";
 
 /** A safe integer in [min, max]: `TypeError` for a non-number, `RangeError` otherwise. */
-export function checkInteger(value: unknown, name: string, min: number, max: number): number {
-  if (typeof value !== "number") throw new InvalidArgTypeError(name, "of type number", value);
-  if (!Number.isInteger(value)) throw new OutOfRangeError(name, "an integer", value);
-  if (value < min || value > max) throw new OutOfRangeError(name, `>= ${min} && <= ${max}`, value);
-  return value;
-}
+export { validateInteger as checkInteger } from "@lgalloc/core";
 
 /** An element index below `length`. */
 export function checkIndex(value: unknown, name: string, length: number): number {

@@ -7,7 +7,12 @@
 
 import { types } from "node:util";
 
-import { InvalidArgTypeError, type TypedArray, type TypedArrayConstructor } from "@lgalloc/core";
+import {
+  InvalidArgTypeError,
+  TYPED_ARRAY_CONSTRUCTORS,
+  type TypedArray,
+  type TypedArrayConstructor,
+} from "@lgalloc/core";
 
 /** The element type of a typed array: `bigint` for the 64-bit integer kinds, else `number`. */
 export type ElementOf<T extends TypedArray> = T extends BigInt64Array | BigUint64Array
@@ -26,19 +31,7 @@ export interface ElementKind<T extends TypedArray = TypedArray> {
   readonly scratch: T;
 }
 
-const CONSTRUCTORS: readonly TypedArrayConstructor[] = [
-  Int8Array,
-  Uint8Array,
-  Uint8ClampedArray,
-  Int16Array,
-  Uint16Array,
-  Int32Array,
-  Uint32Array,
-  Float32Array,
-  Float64Array,
-  BigInt64Array,
-  BigUint64Array,
-] as unknown as TypedArrayConstructor[];
+const CONSTRUCTORS = TYPED_ARRAY_CONSTRUCTORS;
 
 function describeKind(Ctor: TypedArrayConstructor): ElementKind {
   const scratch = new Ctor(new ArrayBuffer(Ctor.BYTES_PER_ELEMENT), 0, 1);

@@ -33,3 +33,5 @@ export { InvalidArgTypeError, InvalidArgValueError, LgallocError, OutOfRangeErro
 export type { LgallocErrorCode, LgallocErrorDetails } from "./errors";
 export { nativeVersion } from "./version";
 export { ADDON_PATH_ENV, ERR_LGALLOC_ADDON_LOAD } from "./native";
+// Argument checks in Node's message format, shared with the sibling packages.
+export { TYPED_ARRAY_CONSTRUCTORS, validateInteger } from "./validate";

@@ -69,7 +69,8 @@ export function validateRegionSize(value: unknown, name = "byteLength"): number 
   return size;
 }
 
-const TYPED_ARRAY_CONSTRUCTORS: ReadonlySet<unknown> = new Set([
+/** The 11 typed array constructors, in a fixed order (shared with @lgalloc/collections). */
+export const TYPED_ARRAY_CONSTRUCTORS: readonly TypedArrayConstructor[] = Object.freeze([
   Int8Array,
   Uint8Array,
   Uint8ClampedArray,
@@ -81,7 +82,8 @@ const TYPED_ARRAY_CONSTRUCTORS: ReadonlySet<unknown> = new Set([
   Float64Array,
   BigInt64Array,
   BigUint64Array,
-]);
+] as unknown as TypedArrayConstructor[]);
+const TYPED_ARRAY_CONSTRUCTOR_SET: ReadonlySet<unknown> = new Set(TYPED_ARRAY_CONSTRUCTORS);
 
 /** One of the 11 typed array constructors, or a subclass of one (such as `Buffer`). */
 export function validateTypedArrayConstructor<T extends TypedArray>(
@@ -94,7 +96,8 @@ export function validateTypedArrayConstructor<T extends TypedArray>(
       proto !== null && proto !== Function.prototype;
       proto = Object.getPrototypeOf(proto)
     ) {
-      if (TYPED_ARRAY_CONSTRUCTORS.has(proto)) return value as unknown as TypedArrayConstructor<T>;
+      if (TYPED_ARRAY_CONSTRUCTOR_SET.has(proto))
+        return value as unknown as TypedArrayConstructor<T>;
     }
   }
   throw new InvalidArgTypeError(name, "a typed array constructor (such as Float64Array)", value);
