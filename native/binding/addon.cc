@@ -110,7 +110,8 @@ Napi::Value wrap_region(Napi::Env env, const Region& region) {
 Handle to_handle(Napi::Env env, const Napi::CallbackInfo& info) {
   const std::uint64_t index = to_u64(env, info[0], "handle.index");
   const std::uint64_t generation = to_u64(env, info[1], "handle.generation");
-  if (index > UINT32_MAX || generation > UINT32_MAX) throw_invalid_arg(env, "handle", "a region handle");
+  if (index > UINT32_MAX || generation > UINT32_MAX)
+    throw_invalid_arg(env, "handle", "a region handle");
   return Handle{static_cast<std::uint32_t>(index), static_cast<std::uint32_t>(generation)};
 }
 
@@ -176,9 +177,8 @@ Napi::Value Init(const Napi::CallbackInfo& info) {
   // Runtimes built with the V8 sandbox refuse buffers over outside memory.
   static char probe[8];
   napi_value ignored = nullptr;
-  const bool external =
-      napi_create_external_arraybuffer(env, probe, sizeof(probe), nullptr, nullptr, &ignored) ==
-      napi_ok;
+  const bool external = napi_create_external_arraybuffer(env, probe, sizeof(probe), nullptr,
+                                                         nullptr, &ignored) == napi_ok;
 
   Napi::Object result = Napi::Object::New(env);
   result.Set("externalBuffers", Napi::Boolean::New(env, external));
@@ -266,7 +266,8 @@ std::optional<Region> take_token(Napi::Env env, Napi::Value value) {
   std::optional<Region> region = token_table().take(id);
   if (region) {
     binding_counters().pending_transfers.fetch_sub(1, std::memory_order_relaxed);
-    binding_counters().pending_transfer_bytes.fetch_sub(region->capacity, std::memory_order_relaxed);
+    binding_counters().pending_transfer_bytes.fetch_sub(region->capacity,
+                                                        std::memory_order_relaxed);
   }
   return region;
 }
@@ -303,8 +304,7 @@ Napi::Value Configure(const Napi::CallbackInfo& info) {
     details.Set("errno", Napi::Number::New(env, detail.os_errno));
     details.Set("syscall", Napi::String::New(env, "pthread_create"));
     throw_lgalloc_error(env, "ERR_LGALLOC_OS_ERROR",
-                        "configure: the background worker thread could not be started",
-                        details);
+                        "configure: the background worker thread could not be started", details);
   }
   if (status != Status::kOk) throw_status(env, status, detail, "configure");
   return env.Undefined();
@@ -363,8 +363,8 @@ Napi::Value Areas(const Napi::CallbackInfo& info) {
   Napi::Array out = Napi::Array::New(env, areas.size());
   for (std::size_t i = 0; i < areas.size(); ++i) {
     Napi::Object area = Napi::Object::New(env);
-    area.Set("base", Napi::Number::New(
-                         env, static_cast<double>(reinterpret_cast<std::uintptr_t>(areas[i].base))));
+    area.Set("base", Napi::Number::New(env, static_cast<double>(
+                                                reinterpret_cast<std::uintptr_t>(areas[i].base))));
     area.Set("bytes", Napi::Number::New(env, static_cast<double>(areas[i].bytes)));
     area.Set("sizeClassIndex", Napi::Number::New(env, areas[i].size_class_index));
     area.Set("noreserve", Napi::Boolean::New(env, areas[i].noreserve));

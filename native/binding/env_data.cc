@@ -22,9 +22,9 @@ void throw_lgalloc_error(Napi::Env env, const char* code, const std::string& mes
     error.Set("code", Napi::String::New(env, code));
     throw error;
   }
-  Napi::Value error = data.create_error.Call(
-      {Napi::String::New(env, code), Napi::String::New(env, message),
-       details.IsEmpty() ? Napi::Object::New(env) : details});
+  Napi::Value error =
+      data.create_error.Call({Napi::String::New(env, code), Napi::String::New(env, message),
+                              details.IsEmpty() ? Napi::Object::New(env) : details});
   throw Napi::Error(env, error);
 }
 
@@ -65,12 +65,12 @@ void throw_status(Napi::Env env, Status status, const ErrorDetail& detail, const
       throw_lgalloc_error(env, "ERR_LGALLOC_INVALID_HANDLE",
                           std::string(operation) + ": the region is not live");
     case Status::kOutOfBounds:
-      throw_lgalloc_error(
-          env, "ERR_LGALLOC_OUT_OF_BOUNDS",
-          std::string(operation) + ": the range at byte offset " + std::to_string(detail.offset) +
-              " of length " + std::to_string(detail.length) +
-              " does not fit in the region's capacity of " + std::to_string(detail.capacity) +
-              " bytes");
+      throw_lgalloc_error(env, "ERR_LGALLOC_OUT_OF_BOUNDS",
+                          std::string(operation) + ": the range at byte offset " +
+                              std::to_string(detail.offset) + " of length " +
+                              std::to_string(detail.length) +
+                              " does not fit in the region's capacity of " +
+                              std::to_string(detail.capacity) + " bytes");
     case Status::kOsError: {
       details.Set("errno", Napi::Number::New(env, detail.os_errno));
       details.Set("syscall", Napi::String::New(env, "madvise"));

@@ -44,7 +44,7 @@ class HandleTable {
  private:
   struct Entry {
     std::atomic<std::uint64_t> word{0};  // generation << 2 | state
-    Region region;                      // written before the entry turns live
+    Region region;                       // written before the entry turns live
   };
   static constexpr std::uint32_t kChunkBits = 12;
   static constexpr std::uint32_t kChunkEntries = 1u << kChunkBits;

@@ -232,7 +232,8 @@ Status SizeClassPool::trim(AreaContext& context, TrimResult* result) noexcept {
 
 void SizeClassPool::list_areas(std::vector<AreaInfo>* out) {
   std::lock_guard<std::mutex> lock(refill_mutex);
-  for (const Area& area : areas_) out->push_back(AreaInfo{area.base, area.bytes, index, area.noreserve});
+  for (const Area& area : areas_)
+    out->push_back(AreaInfo{area.base, area.bytes, index, area.noreserve});
 }
 
 void SizeClassPool::unmap_all(Os& os) noexcept {
