@@ -27,7 +27,9 @@ inline constexpr std::uint64_t make(std::uint64_t generation, std::uint64_t flag
 }
 }  // namespace slot_state
 
-struct Slot {
+// A cache line each: threads that own neighbouring regions must not share one, or every
+// allocation and free on one thread would bounce the line away from the other.
+struct alignas(64) Slot {
   std::atomic<char*> base{nullptr};
   std::atomic<std::uint64_t> state{0};
   std::atomic<std::uint32_t> next{kNoSlot};
