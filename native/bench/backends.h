@@ -77,4 +77,19 @@ class MmapBackend {
   static void* data(Handle p) noexcept { return p; }
 };
 
+/// No allocator at all: hands out one fixed, never-touched address. Only the handoff
+/// workload uses it, to show the cost of the ring and the two threads alone, the floor
+/// under every allocator's handoff figure.
+class NoAllocatorBackend {
+ public:
+  using Handle = void*;
+
+  Handle allocate() noexcept { return &dummy_; }
+  void deallocate(Handle p) noexcept { escape(p); }
+  static void* data(Handle p) noexcept { return p; }
+
+ private:
+  alignas(64) char dummy_ = 0;
+};
+
 }  // namespace lgbench

@@ -74,7 +74,7 @@ bool selected(const std::string& key, const std::string& filter) {
   return false;
 }
 
-/// Full: 20 rows of about 2.2 s each (64 + 64 batches of 15 ms plus warm-up), ~45-60 s
+/// Full: 21 rows of about 2.2 s each (64 + 64 batches of 15 ms plus warm-up), ~45-60 s
 /// on a 2-core machine. Quick: 24 + 24 batches of 6 ms, ~8 s. The cap bounds a row
 /// whose batches overrun the target on a noisy machine.
 BatchPlan plan_for(bool quick) {

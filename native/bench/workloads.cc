@@ -200,6 +200,8 @@ const char* allocator_name(AllocatorKind allocator) {
       return "malloc";
     case AllocatorKind::kMmap:
       return "mmap";
+    case AllocatorKind::kNone:
+      return "ring-only";
   }
   return "?";
 }
@@ -227,6 +229,7 @@ std::vector<RowSpec> all_rows() {
     for (AllocatorKind allocator : allocators)
       rows.push_back({group.workload, group.threads, allocator});
   }
+  rows.push_back({Workload::kHandoff, 2, AllocatorKind::kNone});
   return rows;
 }
 
@@ -261,6 +264,11 @@ RowResult run_row(const RowSpec& spec, const BatchPlan& plan) {
     }
     case AllocatorKind::kMmap: {
       MmapBackend backend;
+      row = run_workload(spec, plan, backend);
+      break;
+    }
+    case AllocatorKind::kNone: {
+      NoAllocatorBackend backend;
       row = run_workload(spec, plan, backend);
       break;
     }

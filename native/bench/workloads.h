@@ -19,7 +19,13 @@ enum class Workload {
   kHandoff,    // one thread allocates, a second frees, via an SPSC ring
 };
 
-enum class AllocatorKind { kLgalloc, kLgallocBackground, kMalloc, kMmap };
+enum class AllocatorKind {
+  kLgalloc,
+  kLgallocBackground,
+  kMalloc,
+  kMmap,
+  kNone,  // handoff only: the ring without any allocator, the floor of that workload
+};
 
 struct RowSpec {
   Workload workload;
