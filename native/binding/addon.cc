@@ -18,6 +18,7 @@
 #include <napi.h>
 #include <v8.h>
 
+#include <algorithm>
 #include <cstring>
 #include <mutex>
 
@@ -132,6 +133,17 @@ v8::Local<v8::ArrayBuffer> own_buffer(Napi::Env env, const Region& region, Napi:
                       std::string(operation) + ": the region was disposed or transferred");
 }
 
+// Moving the memory to another owner (or its pages to another region) is only safe if
+// nothing but this buffer holds it: native code keeping the backing store would still be
+// reading or writing after the move.
+void throw_if_busy(Napi::Env env, v8::Local<v8::ArrayBuffer> buffer, const char* operation) {
+  std::shared_ptr<v8::BackingStore> store = buffer->GetBackingStore();
+  if (store.use_count() > 2) {
+    throw_lgalloc_error(env, "ERR_LGALLOC_BUSY",
+                        std::string(operation) + ": native code still holds the region's memory");
+  }
+}
+
 // init(createError, isMainThread, defaults, out: Float64Array(4))
 //   -> { externalBuffers, appliedDefaults }
 Napi::Value Init(const Napi::CallbackInfo& info) {
@@ -211,6 +223,40 @@ Napi::Value Dispose(const Napi::CallbackInfo& info) {
   return Napi::Boolean::New(env, true);
 }
 
+// reallocate(index, generation, buffer, byteLength) -> the ArrayBuffer of a new region
+// holding the first min(capacities) bytes of the old one, whose buffer is detached and
+// region returned. The new region's knownZero (in the out array) says whether the bytes
+// past the kept ones are zero. On any error the old region is untouched.
+Napi::Value Reallocate(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const Handle handle = to_handle(env, info);
+  const std::uint64_t size = to_u64(env, info[3], "byteLength");
+  const Region* live = handle_table().live(handle);
+  if (live == nullptr) throw_disposed(env, "reallocate");
+  v8::Local<v8::ArrayBuffer> buffer = own_buffer(env, *live, info[2]);
+  throw_if_busy(env, buffer, "reallocate");
+  const Region old = *live;
+  Region fresh;
+  ErrorDetail detail;
+  Status status = allocator().allocate(static_cast<std::size_t>(size), &fresh, &detail);
+  if (status != Status::kOk) throw_status(env, status, detail, "reallocate");
+  const std::size_t kept = std::min(old.capacity, fresh.capacity);
+  status = allocator().move_contents(old, fresh, kept, &detail);
+  // Both were checked live above and no JS ran since, so neither step can fail; if one
+  // did, the new region goes back and the old one stays as it is.
+  if (status != Status::kOk) {
+    allocator().deallocate(fresh);
+    throw_status(env, status, detail, "reallocate");
+  }
+  if (!handle_table().claim(handle, HandleState::kDisposing)) {
+    allocator().deallocate(fresh);
+    throw_disposed(env, "reallocate");
+  }
+  buffer->Detach();
+  fresh.known_zero = fresh.known_zero && kept < fresh.capacity;
+  return wrap_region(env, fresh);
+}
+
 // prefetch(index, generation, byteOffset, byteLength)
 Napi::Value Prefetch(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -233,15 +279,7 @@ Napi::Value Transfer(const Napi::CallbackInfo& info) {
   const Region* live = handle_table().live(handle);
   if (live == nullptr) throw_disposed(env, "transfer");
   v8::Local<v8::ArrayBuffer> buffer = own_buffer(env, *live, info[2]);
-  {
-    // Moving the memory to another owner is only safe if nothing but this buffer holds
-    // it: native code keeping the backing store would still be writing after the move.
-    std::shared_ptr<v8::BackingStore> store = buffer->GetBackingStore();
-    if (store.use_count() > 2) {
-      throw_lgalloc_error(env, "ERR_LGALLOC_BUSY",
-                          "transfer: native code still holds the region's memory");
-    }
-  }
+  throw_if_busy(env, buffer, "transfer");
   Region region = *live;
   if (!handle_table().claim(handle, HandleState::kTransferred)) throw_disposed(env, "transfer");
   buffer->Detach();
@@ -392,6 +430,7 @@ Napi::Object InitModule(Napi::Env env, Napi::Object exports) {
   add("allocate", Allocate);
   add("dispose", Dispose);
   add("prefetch", Prefetch);
+  add("reallocate", Reallocate);
   add("transfer", Transfer);
   add("adopt", Adopt);
   add("releaseToken", ReleaseToken);

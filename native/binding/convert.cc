@@ -117,6 +117,8 @@ Napi::Object from_stats(Napi::Env env, const Stats& stats) {
   out.Set("memoryLimitBytes", number(env, stats.memory_limit_bytes));
   out.Set("mmapFailures", number(env, stats.mmap_failures));
   out.Set("backgroundPasses", number(env, stats.background_passes));
+  out.Set("movedBytes", number(env, stats.moved_bytes));
+  out.Set("copiedBytes", number(env, stats.copied_bytes));
   out.Set("lastOsErrno", Napi::Number::New(env, stats.last_os_errno));
   out.Set("hugePageAdviceFailed", Napi::Boolean::New(env, stats.hugepage_advice_failed));
   return out;

@@ -2,6 +2,7 @@
 // `Allocator` facade over `AllocatorImpl`.
 #include <algorithm>
 #include <cerrno>
+#include <cstring>
 #include <mutex>
 
 #include "allocator_impl.h"
@@ -219,13 +220,47 @@ void AllocatorImpl::release_to_dirty_pool(SizeClassPool& pool, std::uint32_t ind
   pool.dirty.push(index);
 }
 
-Status AllocatorImpl::prefetch(const Region& region, std::size_t offset, std::size_t length,
-                               ErrorDetail* detail) noexcept {
-  Slot* const slot = live_slot(region);
-  if (slot == nullptr || slot->state.load(std::memory_order_acquire) !=
-                             slot_state::make(region.generation, slot_state::kAllocated)) {
+bool AllocatorImpl::is_allocated(const Region& region) const noexcept {
+  const Slot* const slot = live_slot(region);
+  return slot != nullptr && slot->state.load(std::memory_order_acquire) ==
+                                slot_state::make(region.generation, slot_state::kAllocated);
+}
+
+Status AllocatorImpl::move_contents(const Region& from, const Region& to, std::size_t length,
+                                    ErrorDetail* detail) noexcept {
+  if (!is_allocated(from) || !is_allocated(to) || from.ptr == to.ptr) {
     return fail(detail, Status::kInvalidHandle);
   }
+  if (length > from.capacity || length > to.capacity) {
+    ErrorDetail values;
+    values.length = length;
+    values.capacity = std::min(from.capacity, to.capacity);
+    return fail(detail, Status::kOutOfBounds, values);
+  }
+  char* const source = static_cast<char*>(from.ptr);
+  char* const target = static_cast<char*>(to.ptr);
+  // Piece by piece, 2 MiB at a time: regions and every mapping boundary are 2 MiB
+  // aligned, so a piece lies in one mapping and either moves whole or not at all (a
+  // range spanning mappings may fail halfway on some kernels, and moving a piece twice
+  // would replace the data with the zeros left behind). The kernel merges the moved
+  // pieces into one mapping again. A piece it will not move is copied.
+  const std::size_t whole = length & ~(kMinRegionBytes - 1);
+  std::size_t copied = length - whole;
+  for (std::size_t offset = 0; offset < whole; offset += kMinRegionBytes) {
+    if (os_->move_pages(source + offset, target + offset, kMinRegionBytes) != 0) {
+      std::memcpy(target + offset, source + offset, kMinRegionBytes);
+      copied += kMinRegionBytes;
+    }
+  }
+  if (length != whole) std::memcpy(target + whole, source + whole, length - whole);
+  figures_.moved_bytes.fetch_add(length - copied, std::memory_order_relaxed);
+  figures_.copied_bytes.fetch_add(copied, std::memory_order_relaxed);
+  return Status::kOk;
+}
+
+Status AllocatorImpl::prefetch(const Region& region, std::size_t offset, std::size_t length,
+                               ErrorDetail* detail) noexcept {
+  if (!is_allocated(region)) return fail(detail, Status::kInvalidHandle);
   if (offset > region.capacity || length > region.capacity - offset) {
     ErrorDetail values;
     values.offset = offset;
@@ -334,6 +369,8 @@ void AllocatorImpl::stats(Stats* out) const noexcept {
   out->background_passes = background_passes_.load(relaxed);
   out->last_os_errno = figures_.last_os_errno.load(relaxed);
   out->hugepage_advice_failed = figures_.hugepage_advice_failed.load(relaxed);
+  out->moved_bytes = figures_.moved_bytes.load(relaxed);
+  out->copied_bytes = figures_.copied_bytes.load(relaxed);
 }
 
 Status AllocatorImpl::trim(TrimResult* out) noexcept {
@@ -457,6 +494,10 @@ Status Allocator::deallocate(const Region& region) noexcept { return impl_->deal
 Status Allocator::prefetch(const Region& region, std::size_t offset, std::size_t length,
                            ErrorDetail* detail) noexcept {
   return impl_->prefetch(region, offset, length, detail);
+}
+Status Allocator::move_contents(const Region& from, const Region& to, std::size_t length,
+                                ErrorDetail* detail) noexcept {
+  return impl_->move_contents(from, to, length, detail);
 }
 Status Allocator::configure(const ConfigUpdate& update, ErrorDetail* detail) noexcept {
   return impl_->configure(update, detail);

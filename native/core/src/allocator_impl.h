@@ -25,6 +25,8 @@ class AllocatorImpl {
   Status deallocate(const Region& region) noexcept;
   Status prefetch(const Region& region, std::size_t offset, std::size_t length,
                   ErrorDetail* detail) noexcept;
+  Status move_contents(const Region& from, const Region& to, std::size_t length,
+                       ErrorDetail* detail) noexcept;
   Status configure(const ConfigUpdate& update, ErrorDetail* detail) noexcept;
   Config config() const;
   void stats(Stats* out) const noexcept;
@@ -45,6 +47,8 @@ class AllocatorImpl {
   std::uint32_t take_free_slot(SizeClassPool& pool, ThreadCache* cache) noexcept;
   /// The owner of `region`, checked against its slot; null if the handle is not live.
   Slot* live_slot(const Region& region) const noexcept;
+  /// `live_slot`, and the slot is allocated under the region's generation.
+  bool is_allocated(const Region& region) const noexcept;
   void release_to_dirty_pool(SizeClassPool& pool, std::uint32_t slot,
                              ClassCounters& counters) noexcept;
   void clear_dirty_regions(std::uint64_t clear_bytes) noexcept;

@@ -11,6 +11,9 @@
 #ifndef MADV_FREE
 #define MADV_FREE 8
 #endif
+#ifndef MREMAP_DONTUNMAP
+#define MREMAP_DONTUNMAP 4
+#endif
 
 namespace lgalloc {
 namespace {
@@ -104,6 +107,14 @@ class SystemOs final : public Os {
     }
     return error;
   }
+
+  int move_pages(void* from, void* to, std::size_t length) noexcept override {
+    // DONTUNMAP keeps `from` mapped (it reads as zero afterwards), so no other thread can
+    // ever find a hole there; FIXED replaces whatever `to` held.
+    void* moved = ::mremap(from, length, length, MREMAP_MAYMOVE | MREMAP_FIXED | MREMAP_DONTUNMAP,
+                           to);
+    return moved == MAP_FAILED ? errno : 0;
+  }
 };
 
 }  // namespace
@@ -141,6 +152,11 @@ void FaultInjectingOs::fail_unmap(int os_errno, int count) noexcept {
   unmap_fault_.remaining.store(count, std::memory_order_release);
 }
 
+void FaultInjectingOs::fail_move_pages(int os_errno, int count) noexcept {
+  move_pages_fault_.os_errno.store(os_errno, std::memory_order_relaxed);
+  move_pages_fault_.remaining.store(count, std::memory_order_release);
+}
+
 std::size_t FaultInjectingOs::advise_calls(Advice advice) const noexcept {
   return advise_calls_[static_cast<int>(advice)].load();
 }
@@ -168,6 +184,13 @@ int FaultInjectingOs::advise(void* address, std::size_t length, Advice advice,
     return os_errno;
   }
   return inner_->advise(address, length, advice, zeroed);
+}
+
+int FaultInjectingOs::move_pages(void* from, void* to, std::size_t length) noexcept {
+  move_pages_calls_.fetch_add(1);
+  int os_errno = 0;
+  if (take(move_pages_fault_, &os_errno)) return os_errno;
+  return inner_->move_pages(from, to, length);
 }
 
 }  // namespace lgalloc

@@ -25,6 +25,8 @@ struct OsFigures {
   std::atomic<std::uint64_t> mmap_failures{0};
   std::atomic<int> last_os_errno{0};
   std::atomic<bool> hugepage_advice_failed{false};
+  std::atomic<std::uint64_t> moved_bytes{0};   // by move_contents, remapped
+  std::atomic<std::uint64_t> copied_bytes{0};  // by move_contents, copied
 
   void record_failure(int os_errno) noexcept {
     last_os_errno.store(os_errno, std::memory_order_relaxed);

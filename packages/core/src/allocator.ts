@@ -220,6 +220,8 @@ export function stats(options: StatsOptions = {}): Stats {
     backgroundPasses: raw.backgroundPasses,
     lastOsErrno: raw.lastOsErrno,
     hugePageAdviceFailed: raw.hugePageAdviceFailed,
+    movedBytes: raw.movedBytes,
+    copiedBytes: raw.copiedBytes,
     liveRegions: raw.js.liveRegions,
     liveBytes: raw.js.liveBytes,
     disposedRegions: raw.js.disposed,

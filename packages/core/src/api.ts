@@ -118,6 +118,9 @@ export interface Stats {
   /** errno of the most recent failed system call; 0 if none. */
   lastOsErrno: number;
   hugePageAdviceFailed: boolean;
+  /** Bytes `Region#reallocate` moved by remapping pages (none copied), and bytes it copied. */
+  movedBytes: number;
+  copiedBytes: number;
   /** Regions held by JS (not disposed, not collected, not in transfer). */
   liveRegions: number;
   liveBytes: number;

@@ -48,6 +48,8 @@ export interface BackendStats {
   backgroundPasses: number;
   lastOsErrno: number;
   hugePageAdviceFailed: boolean;
+  movedBytes: number;
+  copiedBytes: number;
   js: {
     liveRegions: number;
     liveBytes: number;
@@ -78,6 +80,12 @@ export interface Backend {
   /** Detaches `buffer` and returns the region to the pool; false if it was already released. */
   dispose(handle: unknown, buffer: ArrayBuffer): boolean;
   prefetch(handle: unknown, byteOffset: number, byteLength: number): void;
+  /**
+   * A new region for `byteLength` bytes holding the first min(capacities) bytes of this
+   * one, which is then released (`buffer` detached). The new region's `knownZero` says
+   * whether the bytes past the kept ones are zero. On error the old region is untouched.
+   */
+  reallocate(handle: unknown, buffer: ArrayBuffer, byteLength: number): RawRegion;
   /** Detaches `buffer` and parks the region for `adopt`, on any thread. */
   transfer(handle: unknown, buffer: ArrayBuffer): RawToken;
   adopt(token: RawToken): RawRegion;

@@ -167,6 +167,7 @@ class FallbackBackend implements Backend {
   private releasedTokens = 0;
   private mmapFailures = 0;
   private backgroundPasses = 0;
+  private copiedBytes = 0;
 
   constructor() {
     const classes: SizeClass[] = [];
@@ -235,6 +236,19 @@ class FallbackBackend implements Backend {
     this.disposed++;
     this.giveBack(record.sizeClass, moved);
     return true;
+  }
+
+  /** Copies: ordinary ArrayBuffers cannot exchange their memory. */
+  reallocate(handle: unknown, buffer: ArrayBuffer, byteLength: number): RawRegion {
+    const record = this.record(handle);
+    if (record.state !== "live") throw disposedError("reallocate");
+    const own = this.ownBuffer(record, buffer);
+    const fresh = this.allocate(byteLength);
+    const kept = Math.min(own.byteLength, fresh.buffer.byteLength);
+    new Uint8Array(fresh.buffer, 0, kept).set(new Uint8Array(own, 0, kept));
+    this.copiedBytes += kept;
+    this.dispose(handle, own);
+    return { ...fresh, knownZero: fresh.knownZero && kept < fresh.buffer.byteLength };
   }
 
   /**
@@ -375,6 +389,8 @@ class FallbackBackend implements Backend {
       backgroundPasses: this.backgroundPasses,
       lastOsErrno: 0,
       hugePageAdviceFailed: false,
+      movedBytes: 0,
+      copiedBytes: this.copiedBytes,
       js: {
         liveRegions,
         liveBytes,

@@ -37,6 +37,15 @@ export function createNativeBackend(
     allocate: (byteLength) => raw(addon.allocate(byteLength)),
     dispose: (handle, buffer) =>
       addon.dispose(handleOf(handle).index, handleOf(handle).generation, buffer),
+    reallocate: (handle, buffer, byteLength) =>
+      raw(
+        addon.reallocate(
+          handleOf(handle).index,
+          handleOf(handle).generation,
+          buffer,
+          byteLength,
+        ),
+      ),
     prefetch: (handle, byteOffset, byteLength) =>
       addon.prefetch(handleOf(handle).index, handleOf(handle).generation, byteOffset, byteLength),
     transfer: (handle, buffer): RawToken => ({

@@ -8,7 +8,7 @@ import { inspect } from "node:util";
 import type { RegionToken, TypedArray, TypedArrayConstructor } from "./api";
 import type { Backend, RawRegion, RawToken } from "./backend";
 import { LgallocError, OutOfRangeError } from "./errors";
-import { validateInteger, validateTypedArrayConstructor } from "./validate";
+import { validateInteger, validateRegionSize, validateTypedArrayConstructor } from "./validate";
 
 /** Brand shared by every copy of this package, so `isRegion` works across duplicates. */
 const REGION_BRAND = Symbol.for("lgalloc.Region");
@@ -31,7 +31,10 @@ export class Region implements Disposable {
   readonly capacity: number;
   /** log2 of the capacity, 21 (2 MiB) to 36 (64 GiB). */
   readonly sizeClass: number;
-  /** Every byte was zero when the region was handed out, so zeroing can be skipped. */
+  /**
+   * Every byte was zero when the region was handed out, so zeroing can be skipped. For a
+   * region from `reallocate`: every byte past the ones it kept.
+   */
   readonly knownZero: boolean;
 
   readonly #backend: Backend;
@@ -112,6 +115,21 @@ export class Region implements Disposable {
     if (Constructor === (Buffer as unknown))
       return Buffer.from(buffer, offset, count) as unknown as T;
     return new Constructor(buffer, offset, count);
+  }
+
+  /**
+   * Like `realloc`: a region for `byteLength` bytes that holds this one's first
+   * min(capacities) bytes; this region is disposed (its views become empty). Whole 2 MiB
+   * pieces move by remapping their pages, so growing a large buffer copies nothing and
+   * faults no pages in (the fallback backend copies). On error (invalid size, out of
+   * memory, `ERR_LGALLOC_BUSY`) this region is untouched and still usable.
+   */
+  reallocate(byteLength: number): Region {
+    const size = validateRegionSize(byteLength);
+    const buffer = this.#live("reallocate");
+    const raw = this.#backend.reallocate(this.#handle, buffer, size);
+    this.#buffer = undefined;
+    return Region.create(this.#backend, raw);
   }
 
   /** Asks the kernel to read ahead a byte range (`MADV_WILLNEED`). */

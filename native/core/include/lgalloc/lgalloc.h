@@ -160,6 +160,9 @@ struct Stats {
   std::uint64_t memory_limit_bytes = 0;  // 0: none
   std::uint64_t mmap_failures = 0;
   std::uint64_t background_passes = 0;
+  /// Bytes `move_contents` moved by remapping pages, and bytes it copied.
+  std::uint64_t moved_bytes = 0;
+  std::uint64_t copied_bytes = 0;
   /// errno of the most recent failed system call, 0 if none failed.
   int last_os_errno = 0;
   /// MADV_HUGEPAGE was refused at least once (transparent huge pages off).
@@ -223,6 +226,17 @@ class Allocator {
   /// Errors: kInvalidHandle, kOutOfBounds, kOsError.
   Status prefetch(const Region& region, std::size_t offset, std::size_t length,
                   ErrorDetail* detail = nullptr) noexcept;
+
+  /// Moves the first `length` bytes of `from` to the start of `to`, both allocated and
+  /// owned by the caller: what a growing vector does when it moves to a larger class.
+  /// Every whole 2 MiB piece moves by remapping its pages (no bytes copied, no page
+  /// faults at the destination); the rest, or all of it where the kernel cannot remap,
+  /// is copied. Afterwards the moved range of `from` has unspecified contents (zero
+  /// where pages moved). Like any use of the regions' bytes, no other thread may free
+  /// either region meanwhile. Errors: kInvalidHandle (either region not live, or both
+  /// the same), kOutOfBounds (`length` exceeds a capacity; `capacity` names the smaller).
+  Status move_contents(const Region& from, const Region& to, std::size_t length,
+                       ErrorDetail* detail = nullptr) noexcept;
 
   /// Changes the configuration at run time. Errors: kInvalidArgument (nothing changes),
   /// kOsError when the background worker cannot be started (other fields still apply).

@@ -36,6 +36,11 @@ class Os {
   /// `*zeroed` then tells whether the range now reads as zero.
   virtual int advise(void* address, std::size_t length, Advice advice,
                      bool* zeroed = nullptr) noexcept = 0;
+  /// Moves the pages of [from, from + length) to [to, to + length), replacing the pages
+  /// there, without copying bytes (mremap with MREMAP_DONTUNMAP). Both ranges stay mapped
+  /// and page-aligned; afterwards `from` reads as zero. 0 on success, else errno (e.g.
+  /// kernels before 5.7 lack the call), and the caller copies instead.
+  virtual int move_pages(void* from, void* to, std::size_t length) noexcept = 0;
 };
 
 /// The real system calls.
@@ -52,15 +57,19 @@ class FaultInjectingOs final : public Os {
   void fail_advise(Advice advice, int os_errno, int count = 1) noexcept;
   /// The next `count` calls to unmap fail with `os_errno` (the mapping is leaked).
   void fail_unmap(int os_errno, int count = 1) noexcept;
+  /// The next `count` calls to move_pages fail with `os_errno` (nothing moves).
+  void fail_move_pages(int os_errno, int count = 1) noexcept;
 
   std::size_t map_calls() const noexcept { return map_calls_.load(); }
   std::size_t advise_calls(Advice advice) const noexcept;
   std::size_t unmap_calls() const noexcept { return unmap_calls_.load(); }
+  std::size_t move_pages_calls() const noexcept { return move_pages_calls_.load(); }
 
   MapResult map(std::size_t length) noexcept override;
   int unmap(void* address, std::size_t length) noexcept override;
   int advise(void* address, std::size_t length, Advice advice,
              bool* zeroed = nullptr) noexcept override;
+  int move_pages(void* from, void* to, std::size_t length) noexcept override;
 
  private:
   struct Fault {
@@ -72,9 +81,11 @@ class FaultInjectingOs final : public Os {
   std::shared_ptr<Os> inner_;
   Fault map_fault_;
   Fault unmap_fault_;
+  Fault move_pages_fault_;
   Fault advise_faults_[4];
   std::atomic<std::size_t> map_calls_{0};
   std::atomic<std::size_t> unmap_calls_{0};
+  std::atomic<std::size_t> move_pages_calls_{0};
   std::atomic<std::size_t> advise_calls_[4]{};
 };
 
