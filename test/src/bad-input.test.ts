@@ -340,6 +340,46 @@ describe("bad input", () => {
     );
   });
 
+  describe("Region#reallocate(byteLength)", () => {
+    let region: Region;
+    beforeEach(() => {
+      region = allocate(2 * MiB);
+      region.view(Uint8Array)[0] = 7;
+    });
+    afterEach(() => {
+      // A refused reallocate leaves the region live, its bytes as they were.
+      expect(region.disposed).to.equal(false);
+      expect(region.view(Uint8Array)[0]).to.equal(7);
+      region.dispose();
+    });
+
+    argumentCases(
+      (value) => `reallocate(${show(value)})`,
+      [...NOT_NUMBERS, undefined],
+      typeError("byteLength"),
+      (value) => region.reallocate(value as number),
+    );
+    argumentCases(
+      (value) => `reallocate(${show(value)})`,
+      BAD_NUMBERS,
+      rangeError("byteLength"),
+      (value) => region.reallocate(value as number),
+    );
+    for (const size of [0, 1, 2 * MiB - 1, 2 ** 36 + 1]) {
+      it(`reallocate(${size}) throws ERR_LGALLOC_INVALID_SIZE`, () => {
+        const before = stableCounters();
+        const error = expectError(() => region.reallocate(size), {
+          type: LgallocError,
+          code: "ERR_LGALLOC_INVALID_SIZE",
+          message: ["byteLength", renderings(size)],
+        });
+        expect(error.size).to.equal(size);
+        expect(stableCounters()).to.deep.equal(before);
+        expectAllocatorWorks();
+      });
+    }
+  });
+
   describe("Region#prefetch(byteOffset, byteLength)", () => {
     let region: Region;
     beforeEach(() => {

@@ -34,6 +34,8 @@ const TOP_FIELDS = [
   "backgroundPasses",
   "lastOsErrno",
   "hugePageAdviceFailed",
+  "movedBytes",
+  "copiedBytes",
   "liveRegions",
   "liveBytes",
   "disposedRegions",

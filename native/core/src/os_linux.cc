@@ -111,8 +111,8 @@ class SystemOs final : public Os {
   int move_pages(void* from, void* to, std::size_t length) noexcept override {
     // DONTUNMAP keeps `from` mapped (it reads as zero afterwards), so no other thread can
     // ever find a hole there; FIXED replaces whatever `to` held.
-    void* moved = ::mremap(from, length, length, MREMAP_MAYMOVE | MREMAP_FIXED | MREMAP_DONTUNMAP,
-                           to);
+    void* moved =
+        ::mremap(from, length, length, MREMAP_MAYMOVE | MREMAP_FIXED | MREMAP_DONTUNMAP, to);
     return moved == MAP_FAILED ? errno : 0;
   }
 };

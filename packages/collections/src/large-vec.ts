@@ -458,7 +458,7 @@ export class LargeVec<T extends TypedArray = Float64Array>
       return;
     }
     if (this.#region !== undefined && this.#region.capacity === sizeClassOf(bytes)) return;
-    this.#replaceStorage(newStorage(this.#kind, length));
+    this.#resizeStorage(length);
   }
 
   // ---- Bulk operations -------------------------------------------------------------
@@ -874,7 +874,32 @@ export class LargeVec<T extends TypedArray = Float64Array>
       throw new OutOfRangeError("length", `<= ${max} (64 GiB of elements)`, required);
     }
     const target = Math.min(max, Math.max(required, this.#capacity * 2, MIN_GROWTH));
-    this.#replaceStorage(newStorage(this.#kind, target));
+    this.#resizeStorage(target);
+  }
+
+  /**
+   * Moves to storage for `capacity` elements (room for the length). From one region to
+   * another, the core moves the pages (no copy, no page faults); else a copy.
+   */
+  #resizeStorage(capacity: number): void {
+    const region = this.#region;
+    const bytes = capacity * this.#kind.bytesPerElement;
+    if (region === undefined || bytes < MIN_REGION_BYTES) {
+      this.#replaceStorage(newStorage(this.#kind, capacity));
+      return;
+    }
+    // Elements from `zeroFrom` on were zero before the move; those the new region did not
+    // keep are zero if it says so.
+    const zeroFrom = Math.max(this.#dirtyEnd, this.#length);
+    const next = region.reallocate(bytes);
+    const kept = Math.min(region.capacity, next.capacity) / this.#kind.bytesPerElement;
+    this.#install({
+      buffer: next.buffer,
+      region: next,
+      capacity: next.capacity / this.#kind.bytesPerElement,
+      knownZero: false,
+    });
+    if (next.knownZero) this.#dirtyEnd = Math.min(zeroFrom, kept);
   }
 
   /** Copies the elements into `next`, releases the current storage and installs `next`. */

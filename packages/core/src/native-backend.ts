@@ -39,12 +39,7 @@ export function createNativeBackend(
       addon.dispose(handleOf(handle).index, handleOf(handle).generation, buffer),
     reallocate: (handle, buffer, byteLength) =>
       raw(
-        addon.reallocate(
-          handleOf(handle).index,
-          handleOf(handle).generation,
-          buffer,
-          byteLength,
-        ),
+        addon.reallocate(handleOf(handle).index, handleOf(handle).generation, buffer, byteLength),
       ),
     prefetch: (handle, byteOffset, byteLength) =>
       addon.prefetch(handleOf(handle).index, handleOf(handle).generation, byteOffset, byteLength),

@@ -21,7 +21,12 @@ export interface NativeAddon {
   allocate(byteLength: number): ArrayBuffer;
   dispose(index: number, generation: number, buffer: ArrayBuffer): boolean;
   prefetch(index: number, generation: number, byteOffset: number, byteLength: number): void;
-  reallocate(index: number, generation: number, buffer: ArrayBuffer, byteLength: number): ArrayBuffer;
+  reallocate(
+    index: number,
+    generation: number,
+    buffer: ArrayBuffer,
+    byteLength: number,
+  ): ArrayBuffer;
   transfer(index: number, generation: number, buffer: ArrayBuffer): string;
   adopt(id: string): ArrayBuffer;
   releaseToken(id: string): boolean;
