@@ -3,11 +3,13 @@
 // bytes, the source reads zero), the rest is copied, and a piece the kernel refuses to
 // move is copied too. Handles are validated like deallocate's; lengths like prefetch's.
 #include <gtest/gtest.h>
+#include <sys/mman.h>
 
 #include <cerrno>
 #include <cstdint>
 #include <fstream>
 #include <string>
+#include <vector>
 
 #include "test_support.h"
 
@@ -49,7 +51,8 @@ TEST(MoveContents, MovesWholePiecesByRemappingThem) {
 
   ASSERT_EQ(allocator.move_contents(from, to, from.capacity), Status::kOk);
   EXPECT_EQ(first_mismatch(to, from.capacity, 1), from.capacity);
-  // The destination past the moved range is untouched, the source's pages are gone.
+  // The destination past the moved range is untouched; the source holds the target's
+  // former pages, which were never touched, so it reads zero.
   EXPECT_TRUE(all_zero(static_cast<char*>(to.ptr) + from.capacity, to.capacity - from.capacity));
   EXPECT_TRUE(all_zero(from.ptr, from.capacity));
   const Stats stats = stats_of(allocator);
@@ -98,20 +101,61 @@ TEST(MoveContents, ShrinksIntoASmallerRegion) {
   ASSERT_EQ(allocator.deallocate(to), Status::kOk);
 }
 
-TEST(MoveContents, CopiesAPieceTheKernelWillNotMove) {
-  auto os = faulty_os();
-  Allocator allocator(enabled_config(), os);
+// Each piece takes three moves (target to scratch, source to target, scratch to source);
+// a failure at any of them must still leave the target with the source's bytes.
+TEST(MoveContents, SurvivesTheKernelRefusingAnyStep) {
+  const struct {
+    const char* step;
+    int after;  // successful moves before the failures
+    int count;
+    std::size_t copied;
+  } cases[] = {
+      {"target to scratch, then the plain move", 0, 2, 2 * kMiB},
+      {"source to target", 1, 1, 2 * kMiB},
+      {"scratch to source", 2, 1, 0},
+      {"every move", 0, 1000, 8 * kMiB},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.step);
+    auto os = faulty_os();
+    Allocator allocator(enabled_config(), os);
+    const Region from = allocate_ok(allocator, 8 * kMiB);
+    const Region to = allocate_ok(allocator, 8 * kMiB);
+    write_pattern(from, from.capacity, 5);
+    std::memset(to.ptr, 0x33, to.capacity);
+    os->fail_move_pages(ENOMEM, c.count, c.after);
+
+    ASSERT_EQ(allocator.move_contents(from, to, from.capacity), Status::kOk);
+    EXPECT_EQ(first_mismatch(to, from.capacity, 5), from.capacity);
+    const Stats stats = stats_of(allocator);
+    EXPECT_EQ(stats.copied_bytes, c.copied);
+    EXPECT_EQ(stats.moved_bytes, 8 * kMiB - c.copied);
+    // Whatever happened, the source is still mapped and usable.
+    write_pattern(from, from.capacity, 6);
+    EXPECT_EQ(first_mismatch(from, from.capacity, 6), from.capacity);
+    os->fail_move_pages(0, 0);
+    ASSERT_EQ(allocator.deallocate(from), Status::kOk);
+    ASSERT_EQ(allocator.deallocate(to), Status::kOk);
+  }
+}
+
+// The target's pages take the source's place, so a pooled source region is not left
+// without pages (which would all fault in again at its next use).
+TEST(MoveContents, SwapsPagesSoTheSourceKeepsItsMemory) {
+  Allocator allocator(enabled_config());
   const Region from = allocate_ok(allocator, 8 * kMiB);
   const Region to = allocate_ok(allocator, 8 * kMiB);
-  write_pattern(from, from.capacity, 5);
-  os->fail_move_pages(ENOSYS, 2);
-
+  write_pattern(from, from.capacity, 7);
+  std::memset(to.ptr, 0x44, to.capacity);
   ASSERT_EQ(allocator.move_contents(from, to, from.capacity), Status::kOk);
-  EXPECT_EQ(first_mismatch(to, from.capacity, 5), from.capacity);
-  EXPECT_EQ(os->move_pages_calls(), 4u);
-  const Stats stats = stats_of(allocator);
-  EXPECT_EQ(stats.copied_bytes, 4 * kMiB);
-  EXPECT_EQ(stats.moved_bytes, 4 * kMiB);
+  std::vector<unsigned char> resident(from.capacity / kPageBytes);
+  ASSERT_EQ(::mincore(from.ptr, from.capacity, resident.data()), 0) << errno;
+  std::size_t missing = 0;
+  for (unsigned char page : resident) missing += (page & 1) == 0;
+  EXPECT_EQ(missing, 0u) << "pages of the source were given back instead of swapped";
+  // And they are the target's former pages.
+  EXPECT_EQ(static_cast<const unsigned char*>(from.ptr)[0], 0x44);
+  EXPECT_EQ(static_cast<const unsigned char*>(from.ptr)[from.capacity - 1], 0x44);
   ASSERT_EQ(allocator.deallocate(from), Status::kOk);
   ASSERT_EQ(allocator.deallocate(to), Status::kOk);
 }

@@ -242,16 +242,34 @@ Status AllocatorImpl::move_contents(const Region& from, const Region& to, std::s
   // Piece by piece, 2 MiB at a time: regions and every mapping boundary are 2 MiB
   // aligned, so a piece lies in one mapping and either moves whole or not at all (a
   // range spanning mappings may fail halfway on some kernels, and moving a piece twice
-  // would replace the data with the zeros left behind). The kernel merges the moved
-  // pieces into one mapping again. A piece it will not move is copied.
+  // would replace the data with the zeros left behind). The kernel merges neighbouring
+  // moved pieces into one mapping again. A piece it will not move is copied.
+  //
+  // The pieces are swapped, not just moved: the target's pages go to the source, through
+  // a scratch mapping. Moving alone would leave the source without pages, and a pooled
+  // region is reused soon, when every page would fault in (and be zeroed) again.
   const std::size_t whole = length & ~(kMinRegionBytes - 1);
   std::size_t copied = length - whole;
+  const MapResult scratch = whole == 0 ? MapResult{} : os_->map(kMinRegionBytes);
+  char* const spare = static_cast<char*>(scratch.address);
   for (std::size_t offset = 0; offset < whole; offset += kMinRegionBytes) {
-    if (os_->move_pages(source + offset, target + offset, kMinRegionBytes) != 0) {
-      std::memcpy(target + offset, source + offset, kMinRegionBytes);
-      copied += kMinRegionBytes;
+    char* const from_piece = source + offset;
+    char* const to_piece = target + offset;
+    // Each step either happens or not; whatever fails, the target piece ends up with the
+    // source's bytes, and the source piece's contents are unspecified anyway.
+    if (spare != nullptr && os_->move_pages(to_piece, spare, kMinRegionBytes) == 0) {
+      if (os_->move_pages(from_piece, to_piece, kMinRegionBytes) == 0) {
+        os_->move_pages(spare, from_piece, kMinRegionBytes);
+        continue;
+      }
+    } else if (os_->move_pages(from_piece, to_piece, kMinRegionBytes) == 0) {
+      continue;
     }
+    std::memcpy(to_piece, from_piece, kMinRegionBytes);
+    copied += kMinRegionBytes;
   }
+  // The scratch mapping holds no pages now, unless a step failed; either way it goes.
+  if (spare != nullptr) os_->unmap(spare, kMinRegionBytes);
   if (length != whole) std::memcpy(target + whole, source + whole, length - whole);
   figures_.moved_bytes.fetch_add(length - copied, std::memory_order_relaxed);
   figures_.copied_bytes.fetch_add(copied, std::memory_order_relaxed);

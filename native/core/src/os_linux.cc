@@ -152,7 +152,8 @@ void FaultInjectingOs::fail_unmap(int os_errno, int count) noexcept {
   unmap_fault_.remaining.store(count, std::memory_order_release);
 }
 
-void FaultInjectingOs::fail_move_pages(int os_errno, int count) noexcept {
+void FaultInjectingOs::fail_move_pages(int os_errno, int count, int after) noexcept {
+  move_pages_successes_before_fault_.store(after, std::memory_order_relaxed);
   move_pages_fault_.os_errno.store(os_errno, std::memory_order_relaxed);
   move_pages_fault_.remaining.store(count, std::memory_order_release);
 }
@@ -189,6 +190,13 @@ int FaultInjectingOs::advise(void* address, std::size_t length, Advice advice,
 int FaultInjectingOs::move_pages(void* from, void* to, std::size_t length) noexcept {
   move_pages_calls_.fetch_add(1);
   int os_errno = 0;
+  int after = move_pages_successes_before_fault_.load(std::memory_order_acquire);
+  while (after > 0) {
+    if (move_pages_successes_before_fault_.compare_exchange_weak(after, after - 1,
+                                                                 std::memory_order_acq_rel)) {
+      return inner_->move_pages(from, to, length);
+    }
+  }
   if (take(move_pages_fault_, &os_errno)) return os_errno;
   return inner_->move_pages(from, to, length);
 }

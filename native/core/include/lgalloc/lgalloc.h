@@ -230,9 +230,10 @@ class Allocator {
   /// Moves the first `length` bytes of `from` to the start of `to`, both allocated and
   /// owned by the caller: what a growing vector does when it moves to a larger class.
   /// Every whole 2 MiB piece moves by remapping its pages (no bytes copied, no page
-  /// faults at the destination); the rest, or all of it where the kernel cannot remap,
-  /// is copied. Afterwards the moved range of `from` has unspecified contents (zero
-  /// where pages moved). Like any use of the regions' bytes, no other thread may free
+  /// faults at the destination), and the destination's pages take its place in `from`,
+  /// so that both regions keep their pages for reuse; the rest, or all of it where the
+  /// kernel cannot remap, is copied. Afterwards the moved range of `from` has unspecified
+  /// contents. Like any use of the regions' bytes, no other thread may free
   /// either region meanwhile. Errors: kInvalidHandle (either region not live, or both
   /// the same), kOutOfBounds (`length` exceeds a capacity; `capacity` names the smaller).
   Status move_contents(const Region& from, const Region& to, std::size_t length,

@@ -57,8 +57,9 @@ class FaultInjectingOs final : public Os {
   void fail_advise(Advice advice, int os_errno, int count = 1) noexcept;
   /// The next `count` calls to unmap fail with `os_errno` (the mapping is leaked).
   void fail_unmap(int os_errno, int count = 1) noexcept;
-  /// The next `count` calls to move_pages fail with `os_errno` (nothing moves).
-  void fail_move_pages(int os_errno, int count = 1) noexcept;
+  /// After `after` more successful calls, the next `count` calls to move_pages fail with
+  /// `os_errno` (nothing moves).
+  void fail_move_pages(int os_errno, int count = 1, int after = 0) noexcept;
 
   std::size_t map_calls() const noexcept { return map_calls_.load(); }
   std::size_t advise_calls(Advice advice) const noexcept;
@@ -82,6 +83,7 @@ class FaultInjectingOs final : public Os {
   Fault map_fault_;
   Fault unmap_fault_;
   Fault move_pages_fault_;
+  std::atomic<int> move_pages_successes_before_fault_{0};
   Fault advise_faults_[4];
   std::atomic<std::size_t> map_calls_{0};
   std::atomic<std::size_t> unmap_calls_{0};
