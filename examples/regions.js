@@ -29,3 +29,18 @@ console.log(
     `${classStats.areas} area(s) of ${classStats.areaTotalBytes / MiB} MiB`,
 );
 if (classStats.refill > 2) throw new Error("expected the pool to reuse regions");
+
+// Grow a region like realloc: the data stays, its pages change places with the new
+// region's (no copy on the native backend), and the old region is disposed.
+const small = allocate(4 * MiB);
+small.view(Float64Array)[0] = 1.5;
+const before = stats();
+const large = small.reallocate(64 * MiB);
+const after = stats();
+console.log(
+  `reallocated to ${large.capacity / MiB} MiB: first value ${large.view(Float64Array)[0]}, ` +
+    `${(after.movedBytes - before.movedBytes) / MiB} MiB moved by remapping, ` +
+    `${(after.copiedBytes - before.copiedBytes) / MiB} MiB copied; old region disposed: ${small.disposed}`,
+);
+if (large.view(Float64Array)[0] !== 1.5 || !small.disposed) throw new Error("reallocate lost data");
+large.dispose();
