@@ -133,6 +133,8 @@ struct Tally {
   std::atomic<std::uint64_t> double_owners{0};
   std::atomic<std::uint64_t> broken_patterns{0};
   std::atomic<std::uint64_t> dirty_known_zero{0};
+  std::atomic<std::uint64_t> grown{0};
+  std::atomic<std::uint64_t> move_errors{0};
 };
 
 class Stress {
@@ -161,6 +163,8 @@ class Stress {
           }
           if (!freed) free_from_queue(id, /*any=*/true);
         }
+      } else if (!local.empty() && random() % 4 == 0) {
+        grow_one(id, ++sequence, &local.back());
       } else if (!local.empty() && random() % 2 == 0) {
         free_one(id, local.back());
         local.pop_back();
@@ -213,6 +217,34 @@ class Stress {
     return true;
   }
 
+  // Moves `owned` into a region twice its size, as a growing vector does, checks that the
+  // pattern arrived, and frees the old region.
+  void grow_one(int id, std::uint64_t sequence, Owned* owned) {
+    if (owned->region.capacity >= 8 * kMiB) return;
+    Owned grown;
+    if (allocator_.allocate(owned->region.capacity * 2, &grown.region) != Status::kOk) {
+      tally.allocate_errors.fetch_add(1);
+      return;
+    }
+    tally.allocated.fetch_add(1);
+    if (!live_.insert(grown.region)) tally.double_owners.fetch_add(1);
+    if (allocator_.move_contents(owned->region, grown.region, owned->region.capacity) !=
+        Status::kOk) {
+      tally.move_errors.fetch_add(1);
+    }
+    // The old region's pattern must now stand in the first half of the new one.
+    Owned moved{grown.region, owned->tag};
+    moved.region.capacity = owned->region.capacity;
+    if (!pattern_intact(moved)) tally.broken_patterns.fetch_add(1);
+    live_.erase(owned->region);
+    if (allocator_.deallocate(owned->region) != Status::kOk) tally.free_errors.fetch_add(1);
+    tally.freed.fetch_add(1);
+    tally.grown.fetch_add(1);
+    grown.tag = static_cast<std::uint64_t>(id + 1) << 40 | sequence;
+    write_pattern(grown);
+    *owned = grown;
+  }
+
   bool free_from_queue(int id, bool any) {
     Owned owned;
     if (!queue_.pop(id, any, &owned)) return false;
@@ -258,7 +290,9 @@ TEST(Stress, ManyThreadsHandRegionsToEachOther) {
   EXPECT_EQ(tally.broken_patterns.load(), 0u);
   EXPECT_EQ(tally.dirty_known_zero.load(), 0u);
   EXPECT_EQ(tally.allocated.load(), tally.freed.load());
-  EXPECT_GT(tally.freed_by_another_thread.load(), tally.freed.load() / 2);
+  EXPECT_GT(tally.freed_by_another_thread.load(), (tally.freed.load() - tally.grown.load()) / 2);
+  EXPECT_EQ(tally.move_errors.load(), 0u);
+  EXPECT_GT(tally.grown.load(), 0u);
 
   // Quiescent: stop the worker so that no region is between two pools.
   ConfigUpdate stop_background;
