@@ -800,6 +800,16 @@ describe("ColumnBuffer", () => {
       });
     }
 
+    it("refuses a count the column cannot hold, naming count, and changes nothing", () => {
+      const col = column("float64");
+      col.append(1);
+      const before = snapshot(col);
+      expectInvalid(() => col.appendNull(2 ** 40), "range", "count", 2 ** 40);
+      expectUnchanged(col, before);
+      col.appendNull(2);
+      expect(col.nullCount).to.equal(2);
+    });
+
     it("appends one null by default and nothing for 0", () => {
       const col = column("binary");
       col.appendNull(0);
@@ -946,6 +956,10 @@ describe("ColumnBuffer", () => {
       for (const other of [null, undefined, {}, [], "ColumnBuffer", 1, new Uint8Array(1)]) {
         expect(ColumnBuffer.isColumnBuffer(other)).to.equal(false);
       }
+      // The brand is the column's own: neither the prototype nor an object inheriting
+      // from a column is one (their methods would fail on the missing private fields).
+      expect(ColumnBuffer.isColumnBuffer(ColumnBuffer.prototype)).to.equal(false);
+      expect(ColumnBuffer.isColumnBuffer(Object.create(col))).to.equal(false);
       col.dispose();
       expect(ColumnBuffer.isColumnBuffer(col)).to.equal(true);
     });

@@ -947,6 +947,20 @@ describe("LargeVec", () => {
       });
     }
 
+    it("spends the token of an empty vector on its first adoption, like any other", () => {
+      for (const Ctor of [Uint8Array, Float64Array] as TypedArrayConstructor<TypedArray>[]) {
+        const token = new LargeVec(Ctor).transfer();
+        using back = LargeVec.adopt(structuredClone(token, { transfer: [...token.transferList] }));
+        expect(back.length).to.equal(0);
+        back.push(7);
+        expect(back.get(0)).to.equal(7);
+        expectError(() => LargeVec.adopt(token), {
+          type: LgallocError,
+          code: "ERR_LGALLOC_INVALID_TOKEN",
+        });
+      }
+    });
+
     it("refuses malformed tokens with ERR_LGALLOC_INVALID_TOKEN", () => {
       const good = (): LargeVecToken => LargeVec.from(Int16Array, [1, 2, 3]).transfer();
       const region = allocate(2 * MiB);

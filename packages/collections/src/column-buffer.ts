@@ -85,7 +85,7 @@ export class ColumnBuffer<K extends ColumnKind = ColumnKind> implements Disposab
     return (
       typeof value === "object" &&
       value !== null &&
-      (value as Record<symbol, unknown>)[COLUMN_BUFFER_BRAND] === true
+      Object.prototype.hasOwnProperty.call(value, COLUMN_BUFFER_BRAND)
     );
   }
 
@@ -103,10 +103,9 @@ export class ColumnBuffer<K extends ColumnKind = ColumnKind> implements Disposab
     this.#kind = kind;
     this.#unit = unit;
     this.#storage = createStorage(kind, unit ?? "ms");
-  }
-
-  get [COLUMN_BUFFER_BRAND](): true {
-    return true;
+    // An own property, so that the prototype and objects inheriting from a column are not
+    // columns (as for LargeVec); non-enumerable, so that it does not show in inspection.
+    Object.defineProperty(this, COLUMN_BUFFER_BRAND, { value: true });
   }
 
   /** The column's kind, e.g. `"utf8"`. */
@@ -215,7 +214,18 @@ export class ColumnBuffer<K extends ColumnKind = ColumnKind> implements Disposab
     if (!Number.isSafeInteger(count) || count < 0) {
       throw new OutOfRangeError("count", `an integer >= 0 && <= ${Number.MAX_SAFE_INTEGER}`, count);
     }
-    if (count > 0) this.#atomically(() => this.#appendNulls(count));
+    if (count === 0) return this;
+    try {
+      this.#atomically(() => this.#appendNulls(count));
+    } catch (error) {
+      // The buffers refuse a length past their 64 GiB limit; name the argument that asked.
+      if (!(error instanceof OutOfRangeError)) throw error;
+      throw new OutOfRangeError(
+        "count",
+        `an integer such that length + count slots fit the column (its buffers hold at most 64 GiB)`,
+        count,
+      );
+    }
     return this;
   }
 

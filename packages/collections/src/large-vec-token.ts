@@ -51,8 +51,15 @@ export function makeToken(
   buffer: ArrayBuffer,
 ): LargeVecToken {
   const regionToken = region?.transfer();
+  // At least one byte even for an empty vector: a buffer of length 0 cannot be detached,
+  // and detaching is what makes the token spent.
+  const bytes = length * kind.bytesPerElement;
   const heap =
-    regionToken === undefined ? buffer.slice(0, length * kind.bytesPerElement) : undefined;
+    regionToken !== undefined
+      ? undefined
+      : bytes === 0
+        ? new ArrayBuffer(1)
+        : buffer.slice(0, bytes);
   return Object.freeze({
     kind: TOKEN_KIND,
     elementType: kind.name,
@@ -77,7 +84,8 @@ export interface TakenToken<T extends TypedArray> {
  * buffer into a new one), so that it cannot be taken twice.
  *
  * @throws `LgallocError` `ERR_LGALLOC_INVALID_TOKEN` for a malformed, spent or unknown token;
- *   nothing is taken then.
+ *   nothing is taken then, except from a forged token whose region is smaller than its
+ *   length: that region is adopted and released, so the token is spent.
  */
 export function takeToken<T extends TypedArray>(token: unknown): TakenToken<T> {
   if (typeof token !== "object" || token === null) {
