@@ -608,6 +608,16 @@ describe("LargeVec", () => {
             message: ['"source"'],
           });
           expectUnchanged(vec, expected, () => vec.extend(mixed as never));
+          // A vector of the other sort names itself, not the view taken of it.
+          using mixedVec = k.bigint
+            ? LargeVec.from(Int32Array, [1])
+            : LargeVec.from(BigInt64Array, [1n]);
+          expectError(() => vec.extend(mixedVec as never), {
+            type: InvalidArgTypeError,
+            code: "ERR_INVALID_ARG_TYPE",
+            message: ['"source"', "LargeVec"],
+          });
+          expectUnchanged(vec, expected, () => vec.extend(mixedVec as never));
         });
 
         it("extend appends nothing when the iterable throws midway", () => {

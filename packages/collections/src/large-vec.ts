@@ -807,9 +807,10 @@ export class LargeVec<T extends TypedArray = Float64Array>
   }
 
   #extend(source: unknown): number {
-    if (isTypedArray(source)) return this.#extendTyped(source);
+    if (isTypedArray(source)) return this.#extendTyped(source, source);
     if (source instanceof LargeVec && !source.#disposed && source.#length <= MAX_VIEW_ELEMENTS) {
-      return this.#extendTyped(source.#viewUnchecked(0, source.#length) as unknown as TypedArray);
+      const view = source.#viewUnchecked(0, source.#length) as unknown as TypedArray;
+      return this.#extendTyped(view, source);
     }
     if (typeof source !== "object" || source === null) {
       throw new InvalidArgTypeError(
@@ -839,14 +840,15 @@ export class LargeVec<T extends TypedArray = Float64Array>
     return (this.#length = at);
   }
 
-  #extendTyped(source: TypedArray): number {
+  /** `given` is what the caller passed (the vector whose view `source` is), for errors. */
+  #extendTyped(source: TypedArray, given: unknown): number {
     if (holdsBigInts(source) !== (this.#primitive === "bigint")) {
       throw new InvalidArgTypeError(
         "source",
         this.#primitive === "bigint"
-          ? "a BigInt64Array or BigUint64Array (typed arrays cannot mix bigints and numbers)"
-          : "a typed array of numbers (typed arrays cannot mix bigints and numbers)",
-        source,
+          ? "a BigInt64Array, a BigUint64Array or a LargeVec of either (bigints and numbers do not mix)"
+          : "a typed array or LargeVec of numbers (bigints and numbers do not mix)",
+        given,
       );
     }
     const count = source.length;
