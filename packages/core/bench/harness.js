@@ -5,10 +5,14 @@
 
 /**
  * @param {{name: string, setup?: () => void, run: (iterations: number) => void, teardown?: () => void}[]} cases
- * @param {{rounds?: number, minRoundMs?: number}} options
+ * @param {{rounds?: number, warmupRounds?: number, minRoundMs?: number, settle?: () => void}} options
+ *   `warmupRounds` run first and are not measured (memory touched for the first time is
+ *   slow on a fresh virtual machine: the host backs it lazily); `settle` runs untimed
+ *   before each case's round: e.g. a garbage collection, so that one case's garbage is not
+ *   collected on the next case's clock.
  * @returns {{name: string, medianNs: number, p10Ns: number, p90Ns: number}[]}
  */
-function compare(cases, { rounds = 31, minRoundMs = 20 } = {}) {
+function compare(cases, { rounds = 31, warmupRounds = 0, minRoundMs = 20, settle } = {}) {
   for (const c of cases) c.setup?.();
   // Calibrate: iterations per round so that each round of each case takes minRoundMs.
   const iterations = cases.map((c) => {
@@ -22,11 +26,13 @@ function compare(cases, { rounds = 31, minRoundMs = 20 } = {}) {
     }
   });
   const samples = cases.map(() => []);
-  for (let round = 0; round < rounds; round++) {
+  for (let round = 0; round < warmupRounds + rounds; round++) {
     cases.forEach((c, i) => {
+      settle?.();
       const start = process.hrtime.bigint();
       c.run(iterations[i]);
-      samples[i].push(Number(process.hrtime.bigint() - start) / iterations[i]);
+      const ns = Number(process.hrtime.bigint() - start) / iterations[i];
+      if (round >= warmupRounds) samples[i].push(ns);
     });
   }
   for (const c of cases) c.teardown?.();
@@ -35,6 +41,18 @@ function compare(cases, { rounds = 31, minRoundMs = 20 } = {}) {
     const at = (q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
     return { name: c.name, medianNs: at(0.5), p10Ns: at(0.1), p90Ns: at(0.9) };
   });
+}
+
+/**
+ * A full garbage collection, for `settle`. Exposes `gc` at run time when node was started
+ * without --expose-gc.
+ */
+function collectGarbage() {
+  if (typeof globalThis.gc !== "function") {
+    require("node:v8").setFlagsFromString("--expose-gc");
+    globalThis.gc = require("node:vm").runInNewContext("gc");
+  }
+  globalThis.gc();
 }
 
 function formatNs(ns) {
@@ -66,4 +84,4 @@ function printTable(title, results, baseline) {
     );
 }
 
-module.exports = { compare, formatNs, printTable };
+module.exports = { collectGarbage, compare, formatNs, printTable };
