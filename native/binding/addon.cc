@@ -225,8 +225,8 @@ Napi::Value Dispose(const Napi::CallbackInfo& info) {
 
 // reallocate(index, generation, buffer, byteLength) -> the ArrayBuffer of a new region
 // holding the first min(capacities) bytes of the old one, whose buffer is detached and
-// region returned. The new region's knownZero (in the out array) says whether the bytes
-// past the kept ones are zero. On any error the old region is untouched.
+// region returned. The out array carries the new region's knownZero as allocated. On any
+// error the old region is untouched.
 Napi::Value Reallocate(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const Handle handle = to_handle(env, info);
@@ -253,7 +253,6 @@ Napi::Value Reallocate(const Napi::CallbackInfo& info) {
     throw_disposed(env, "reallocate");
   }
   buffer->Detach();
-  fresh.known_zero = fresh.known_zero && kept < fresh.capacity;
   return wrap_region(env, fresh);
 }
 

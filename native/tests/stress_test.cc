@@ -201,7 +201,12 @@ class Stress {
 
  private:
   bool allocate_one(int id, std::uint64_t sequence, std::mt19937_64& random, Owned* owned) {
-    const std::size_t size = 2 * kMiB + random() % (6 * kMiB + 1);
+    return allocate_sized(id, sequence, 2 * kMiB + random() % (6 * kMiB + 1), owned);
+  }
+
+  // Allocates, checks the region has no other owner and reads zero if it says so, and
+  // writes this owner's pattern.
+  bool allocate_sized(int id, std::uint64_t sequence, std::size_t size, Owned* owned) {
     ErrorDetail detail;
     if (allocator_.allocate(size, &owned->region, &detail) != Status::kOk) {
       tally.allocate_errors.fetch_add(1);
@@ -222,12 +227,7 @@ class Stress {
   void grow_one(int id, std::uint64_t sequence, Owned* owned) {
     if (owned->region.capacity >= 8 * kMiB) return;
     Owned grown;
-    if (allocator_.allocate(owned->region.capacity * 2, &grown.region) != Status::kOk) {
-      tally.allocate_errors.fetch_add(1);
-      return;
-    }
-    tally.allocated.fetch_add(1);
-    if (!live_.insert(grown.region)) tally.double_owners.fetch_add(1);
+    if (!allocate_sized(id, sequence, owned->region.capacity * 2, &grown)) return;
     if (allocator_.move_contents(owned->region, grown.region, owned->region.capacity) !=
         Status::kOk) {
       tally.move_errors.fetch_add(1);
@@ -236,11 +236,8 @@ class Stress {
     Owned moved{grown.region, owned->tag};
     moved.region.capacity = owned->region.capacity;
     if (!pattern_intact(moved)) tally.broken_patterns.fetch_add(1);
-    live_.erase(owned->region);
-    if (allocator_.deallocate(owned->region) != Status::kOk) tally.free_errors.fetch_add(1);
-    tally.freed.fetch_add(1);
+    release(*owned);
     tally.grown.fetch_add(1);
-    grown.tag = static_cast<std::uint64_t>(id + 1) << 40 | sequence;
     write_pattern(grown);
     *owned = grown;
   }
@@ -255,6 +252,10 @@ class Stress {
   void free_one(int id, const Owned& owned) {
     if (!pattern_intact(owned)) tally.broken_patterns.fetch_add(1);
     if (owner_of(owned) != id) tally.freed_by_another_thread.fetch_add(1);
+    release(owned);
+  }
+
+  void release(const Owned& owned) {
     live_.erase(owned.region);
     if (allocator_.deallocate(owned.region) != Status::kOk) tally.free_errors.fetch_add(1);
     tally.freed.fetch_add(1);

@@ -118,6 +118,30 @@ function argumentCases(
   }
 }
 
+/**
+ * One `it` per size: `call(size)` must throw `ERR_LGALLOC_INVALID_SIZE` naming the size,
+ * leave the counters alone and the allocator working.
+ */
+function invalidSizeCases(
+  label: (size: number) => string,
+  sizes: readonly number[],
+  call: (size: number) => unknown,
+): void {
+  for (const size of sizes) {
+    it(`${label(size)} throws LgallocError ERR_LGALLOC_INVALID_SIZE with size`, () => {
+      const before = stableCounters();
+      const error = expectError(() => call(size), {
+        type: LgallocError,
+        code: "ERR_LGALLOC_INVALID_SIZE",
+        message: ["byteLength", renderings(size)],
+      });
+      expect(error.size).to.equal(size);
+      expect(stableCounters()).to.deep.equal(before);
+      expectAllocatorWorks();
+    });
+  }
+}
+
 describe("bad input", () => {
   restoreConfigAfterEach();
 
@@ -140,19 +164,11 @@ describe("bad input", () => {
         (value) => fn(value as number),
       );
 
-      for (const size of [0, 1, 2 ** 21 - 1, 2 ** 36 + 1, 2 ** 40]) {
-        it(`${fnName}(${size}) throws LgallocError ERR_LGALLOC_INVALID_SIZE with size`, () => {
-          const before = stableCounters();
-          const error = expectError(() => fn(size), {
-            type: LgallocError,
-            code: "ERR_LGALLOC_INVALID_SIZE",
-            message: ["byteLength", renderings(size)],
-          });
-          expect(error.size).to.equal(size);
-          expect(stableCounters()).to.deep.equal(before);
-          expectAllocatorWorks();
-        });
-      }
+      invalidSizeCases(
+        (size) => `${fnName}(${size})`,
+        [0, 1, 2 ** 21 - 1, 2 ** 36 + 1, 2 ** 40],
+        fn,
+      );
 
       it(`${fnName}() without an argument throws ERR_INVALID_ARG_TYPE`, () => {
         expectArgError(
@@ -365,19 +381,11 @@ describe("bad input", () => {
       rangeError("byteLength"),
       (value) => region.reallocate(value as number),
     );
-    for (const size of [0, 1, 2 * MiB - 1, 2 ** 36 + 1]) {
-      it(`reallocate(${size}) throws ERR_LGALLOC_INVALID_SIZE`, () => {
-        const before = stableCounters();
-        const error = expectError(() => region.reallocate(size), {
-          type: LgallocError,
-          code: "ERR_LGALLOC_INVALID_SIZE",
-          message: ["byteLength", renderings(size)],
-        });
-        expect(error.size).to.equal(size);
-        expect(stableCounters()).to.deep.equal(before);
-        expectAllocatorWorks();
-      });
-    }
+    invalidSizeCases(
+      (size) => `reallocate(${size})`,
+      [0, 1, 2 * MiB - 1, 2 ** 36 + 1],
+      (size) => region.reallocate(size),
+    );
   });
 
   describe("Region#prefetch(byteOffset, byteLength)", () => {

@@ -125,6 +125,14 @@ std::shared_ptr<Os> system_os() {
 }
 
 bool FaultInjectingOs::take(Fault& fault, int* os_errno) noexcept {
+  // Calls still allowed to succeed go first, then the failures.
+  int allowed = fault.successes_before.load(std::memory_order_acquire);
+  while (allowed > 0) {
+    if (fault.successes_before.compare_exchange_weak(allowed, allowed - 1,
+                                                     std::memory_order_acq_rel)) {
+      return false;
+    }
+  }
   int remaining = fault.remaining.load(std::memory_order_acquire);
   while (remaining > 0) {
     if (fault.remaining.compare_exchange_weak(remaining, remaining - 1,
@@ -136,26 +144,26 @@ bool FaultInjectingOs::take(Fault& fault, int* os_errno) noexcept {
   return false;
 }
 
-void FaultInjectingOs::fail_map(int os_errno, int count) noexcept {
-  map_fault_.os_errno.store(os_errno, std::memory_order_relaxed);
-  map_fault_.remaining.store(count, std::memory_order_release);
-}
-
-void FaultInjectingOs::fail_advise(Advice advice, int os_errno, int count) noexcept {
-  Fault& fault = advise_faults_[static_cast<int>(advice)];
+void FaultInjectingOs::arm(Fault& fault, int os_errno, int count, int after) noexcept {
+  fault.successes_before.store(after, std::memory_order_relaxed);
   fault.os_errno.store(os_errno, std::memory_order_relaxed);
   fault.remaining.store(count, std::memory_order_release);
 }
 
+void FaultInjectingOs::fail_map(int os_errno, int count) noexcept {
+  arm(map_fault_, os_errno, count, 0);
+}
+
+void FaultInjectingOs::fail_advise(Advice advice, int os_errno, int count) noexcept {
+  arm(advise_faults_[static_cast<int>(advice)], os_errno, count, 0);
+}
+
 void FaultInjectingOs::fail_unmap(int os_errno, int count) noexcept {
-  unmap_fault_.os_errno.store(os_errno, std::memory_order_relaxed);
-  unmap_fault_.remaining.store(count, std::memory_order_release);
+  arm(unmap_fault_, os_errno, count, 0);
 }
 
 void FaultInjectingOs::fail_move_pages(int os_errno, int count, int after) noexcept {
-  move_pages_successes_before_fault_.store(after, std::memory_order_relaxed);
-  move_pages_fault_.os_errno.store(os_errno, std::memory_order_relaxed);
-  move_pages_fault_.remaining.store(count, std::memory_order_release);
+  arm(move_pages_fault_, os_errno, count, after);
 }
 
 std::size_t FaultInjectingOs::advise_calls(Advice advice) const noexcept {
@@ -190,13 +198,6 @@ int FaultInjectingOs::advise(void* address, std::size_t length, Advice advice,
 int FaultInjectingOs::move_pages(void* from, void* to, std::size_t length) noexcept {
   move_pages_calls_.fetch_add(1);
   int os_errno = 0;
-  int after = move_pages_successes_before_fault_.load(std::memory_order_acquire);
-  while (after > 0) {
-    if (move_pages_successes_before_fault_.compare_exchange_weak(after, after - 1,
-                                                                 std::memory_order_acq_rel)) {
-      return inner_->move_pages(from, to, length);
-    }
-  }
   if (take(move_pages_fault_, &os_errno)) return os_errno;
   return inner_->move_pages(from, to, length);
 }

@@ -82,8 +82,8 @@ export interface Backend {
   prefetch(handle: unknown, byteOffset: number, byteLength: number): void;
   /**
    * A new region for `byteLength` bytes holding the first min(capacities) bytes of this
-   * one, which is then released (`buffer` detached). The new region's `knownZero` says
-   * whether the bytes past the kept ones are zero. On error the old region is untouched.
+   * one, which is then released (`buffer` detached). `knownZero` is the new region's as
+   * allocated, before the kept bytes moved in. On error the old region is untouched.
    */
   reallocate(handle: unknown, buffer: ArrayBuffer, byteLength: number): RawRegion;
   /** Detaches `buffer` and parks the region for `adopt`, on any thread. */

@@ -248,7 +248,7 @@ class FallbackBackend implements Backend {
     new Uint8Array(fresh.buffer, 0, kept).set(new Uint8Array(own, 0, kept));
     this.copiedBytes += kept;
     this.dispose(handle, own);
-    return { ...fresh, knownZero: fresh.knownZero && kept < fresh.buffer.byteLength };
+    return fresh;
   }
 
   /**

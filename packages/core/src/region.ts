@@ -129,7 +129,10 @@ export class Region implements Disposable {
     const buffer = this.#live("reallocate");
     const raw = this.#backend.reallocate(this.#handle, buffer, size);
     this.#buffer = undefined;
-    return Region.create(this.#backend, raw);
+    // Only the bytes past the kept ones can still be zero.
+    const capacity = raw.buffer.byteLength;
+    const knownZero = raw.knownZero && Math.min(this.capacity, capacity) < capacity;
+    return Region.create(this.#backend, { ...raw, knownZero });
   }
 
   /** Asks the kernel to read ahead a byte range (`MADV_WILLNEED`). */

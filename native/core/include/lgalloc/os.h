@@ -75,15 +75,16 @@ class FaultInjectingOs final : public Os {
  private:
   struct Fault {
     std::atomic<int> os_errno{0};
-    std::atomic<int> remaining{0};
+    std::atomic<int> remaining{0};         // calls that fail
+    std::atomic<int> successes_before{0};  // calls that succeed before the first failure
   };
+  static void arm(Fault& fault, int os_errno, int count, int after) noexcept;
   static bool take(Fault& fault, int* os_errno) noexcept;
 
   std::shared_ptr<Os> inner_;
   Fault map_fault_;
   Fault unmap_fault_;
   Fault move_pages_fault_;
-  std::atomic<int> move_pages_successes_before_fault_{0};
   Fault advise_faults_[4];
   std::atomic<std::size_t> map_calls_{0};
   std::atomic<std::size_t> unmap_calls_{0};
