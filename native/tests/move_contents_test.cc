@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <fstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "test_support.h"
@@ -33,6 +34,15 @@ std::size_t first_mismatch(const Region& region, std::size_t length, char seed) 
     if (bytes[i] != pattern_at(i, seed)) return i;
   }
   return length;
+}
+
+/// Two 8 MiB regions: `from` carrying the pattern of `seed`, `to` every byte `fill`.
+std::pair<Region, Region> patterned_pair(Allocator& allocator, char seed, int fill) {
+  const Region from = allocate_ok(allocator, 8 * kMiB);
+  const Region to = allocate_ok(allocator, 8 * kMiB);
+  write_pattern(from, from.capacity, seed);
+  std::memset(to.ptr, fill, to.capacity);
+  return {from, to};
 }
 
 std::size_t mapping_count() {
@@ -119,10 +129,7 @@ TEST(MoveContents, SurvivesTheKernelRefusingAnyStep) {
     SCOPED_TRACE(c.step);
     auto os = faulty_os();
     Allocator allocator(enabled_config(), os);
-    const Region from = allocate_ok(allocator, 8 * kMiB);
-    const Region to = allocate_ok(allocator, 8 * kMiB);
-    write_pattern(from, from.capacity, 5);
-    std::memset(to.ptr, 0x33, to.capacity);
+    const auto [from, to] = patterned_pair(allocator, 5, 0x33);
     os->fail_move_pages(ENOMEM, c.count, c.after);
 
     ASSERT_EQ(allocator.move_contents(from, to, from.capacity), Status::kOk);
@@ -143,10 +150,7 @@ TEST(MoveContents, SurvivesTheKernelRefusingAnyStep) {
 // without pages (which would all fault in again at its next use).
 TEST(MoveContents, SwapsPagesSoTheSourceKeepsItsMemory) {
   Allocator allocator(enabled_config());
-  const Region from = allocate_ok(allocator, 8 * kMiB);
-  const Region to = allocate_ok(allocator, 8 * kMiB);
-  write_pattern(from, from.capacity, 7);
-  std::memset(to.ptr, 0x44, to.capacity);
+  const auto [from, to] = patterned_pair(allocator, 7, 0x44);
   ASSERT_EQ(allocator.move_contents(from, to, from.capacity), Status::kOk);
   std::vector<unsigned char> resident(from.capacity / kPageBytes);
   ASSERT_EQ(::mincore(from.ptr, from.capacity, resident.data()), 0) << errno;
