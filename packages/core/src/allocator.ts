@@ -13,11 +13,9 @@ import type {
 } from "./api";
 import { DEFAULT_CONFIG, MIN_REGION_BYTES } from "./api";
 import { overlay, type Backend, type BackendConfig, type BackendSizeClassStats } from "./backend";
-import { InvalidArgValueError, LgallocError } from "./errors";
-import { createFallbackBackend } from "./fallback-backend";
+import { LgallocError } from "./errors";
 import { hugePageBytes } from "./huge-pages";
-import { loadAddon } from "./native";
-import { createNativeBackend } from "./native-backend";
+import { BACKEND_ENV, selectBackend } from "./backend-selection";
 import { Region, parseToken } from "./region";
 import {
   validateBoolean,
@@ -27,35 +25,20 @@ import {
   validateRegionSize,
 } from "./validate";
 
-/** Environment variable that forces a backend: `native` or `fallback`. */
-export const BACKEND_ENV = "LGALLOC_BACKEND";
-
 const CONFIG_KEYS = Object.keys(DEFAULT_CONFIG) as (keyof Config)[];
 const MAX_INTERVAL_MS = 1e9;
 
-/** Read once, when the package loads: changing the variable later has no effect. */
-const FORCED_BACKEND = process.env[BACKEND_ENV];
-
-let selected: Backend | undefined;
+/**
+ * Chosen when the package loads (not at first use), so that a missing addon shows at once:
+ * as the fallback's warning, or as an error when `LGALLOC_BACKEND=native` forces it.
+ */
+const selected: Backend = selectBackend(
+  process.env[BACKEND_ENV],
+  toBackendConfig(DEFAULT_CONFIG),
+);
 
 function backend(): Backend {
-  selected ??= selectBackend();
   return selected;
-}
-
-function selectBackend(): Backend {
-  const forced = FORCED_BACKEND;
-  if (forced !== undefined && forced !== "" && forced !== "native" && forced !== "fallback") {
-    throw new InvalidArgValueError(BACKEND_ENV, "must be 'native' or 'fallback'", forced);
-  }
-  const defaults = toBackendConfig(DEFAULT_CONFIG);
-  if (forced !== "fallback") {
-    const native = createNativeBackend(loadAddon(), defaults);
-    if (native !== undefined) return native;
-  }
-  const fallback = createFallbackBackend();
-  fallback.configure(defaults);
-  return fallback;
 }
 
 function toBackendConfig(config: ConfigureOptions): Partial<BackendConfig> {

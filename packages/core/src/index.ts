@@ -15,7 +15,6 @@ export type {
 } from "./api";
 export { DEFAULT_CONFIG, MAX_REGION_BYTES, MIN_REGION_BYTES } from "./api";
 export {
-  BACKEND_ENV,
   adopt,
   allocate,
   backendKind,
@@ -28,6 +27,7 @@ export {
   trim,
   tryAllocate,
 } from "./allocator";
+export { BACKEND_ENV, FALLBACK_WARNING_CODE } from "./backend-selection";
 export { Region, isRegion } from "./region";
 export { InvalidArgTypeError, InvalidArgValueError, LgallocError, OutOfRangeError } from "./errors";
 export type { LgallocErrorCode, LgallocErrorDetails } from "./errors";

@@ -1,8 +1,13 @@
-// Loads the native addon (build/Release/lgalloc.node at the repository root) and describes
-// its exports. Every other module reaches native code through `loadAddon()`, so the path
-// lookup and the load error live in one place.
+// Finds and loads the native addon, and describes its exports. Every other module reaches
+// native code through `lookUpAddon()` / `loadAddon()`, so the path lookup and the load
+// error live in one place. Installed packages carry a prebuilt addon per platform and Node
+// ABI under prebuilds/, found by node-gyp-build the way most native packages do it.
 
+import * as fs from "node:fs";
 import * as path from "node:path";
+
+/** node-gyp-build's lookup (it ships no types): the addon file for this runtime, or throws. */
+const nodeGypBuild = require("node-gyp-build") as { resolve(dir: string): string };
 
 import type { BackendArea, BackendConfig, BackendStats } from "./backend";
 import type { NativeErrorFactory } from "./errors";
@@ -44,41 +49,90 @@ export const ADDON_PATH_ENV = "LGALLOC_ADDON_PATH";
 /** `code` of the Error thrown when the addon cannot be loaded. */
 export const ERR_LGALLOC_ADDON_LOAD = "ERR_LGALLOC_ADDON_LOAD";
 
-let addon: NativeAddon | undefined;
+/** What looking for the addon found: the module, or why there is none. */
+export type AddonLookup =
+  | { readonly addon: NativeAddon; readonly file: string }
+  | { readonly addon: undefined; readonly reason: string };
+
+/** This package's root: dist/native.js sits one directory below it. */
+const PACKAGE_ROOT = path.resolve(__dirname, "..");
+
+let lookup: AddonLookup | undefined;
 
 /**
- * Path the addon is loaded from: `$LGALLOC_ADDON_PATH` when set, otherwise the node-gyp
- * output at the repository root. This file compiles to packages/core/dist/native.js, so the
- * root is three directories up.
+ * The node-gyp output of the source tree, when this package is the source tree's
+ * packages/core (a clone being developed): `npm install` at the root builds the addon
+ * there, and it must win over a prebuilt copy left in the package by an earlier `npm pack`.
  */
-export function addonPath(): string {
-  const override = process.env[ADDON_PATH_ENV];
-  if (override !== undefined && override !== "") {
-    return path.resolve(override);
-  }
-  return path.resolve(__dirname, "../../../build/Release/lgalloc.node");
+function sourceTreeBuild(): string | undefined {
+  const root = path.resolve(PACKAGE_ROOT, "../..");
+  const file = path.join(root, "build", "Release", "lgalloc.node");
+  const isSourceTree =
+    fs.existsSync(path.join(root, "binding.gyp")) &&
+    path.resolve(root, "packages", "core") === PACKAGE_ROOT;
+  return isSourceTree && fs.existsSync(file) ? file : undefined;
 }
 
 /**
- * Returns the loaded addon, loading it on first use.
+ * Path the addon is loaded from, in this order: `$LGALLOC_ADDON_PATH` when set; the source
+ * tree's build (see `sourceTreeBuild`); then what node-gyp-build finds in this package: an
+ * addon built from source at install (`build/Release`), else the prebuilt addon for this
+ * platform, architecture, libc and Node ABI (`prebuilds/<platform>-<arch>/`).
  *
- * @throws Error with `code` `ERR_LGALLOC_ADDON_LOAD` (and the original error as `cause`) when
- *   the file is missing or is not a loadable addon; the message names the path tried.
+ * @throws Error when none fits this runtime (node-gyp-build's message names the runtime).
+ */
+export function addonPath(): string {
+  const override = process.env[ADDON_PATH_ENV];
+  if (override !== undefined && override !== "") return path.resolve(override);
+  return sourceTreeBuild() ?? nodeGypBuild.resolve(PACKAGE_ROOT);
+}
+
+function findAddon(): AddonLookup {
+  let file: string;
+  try {
+    file = addonPath();
+  } catch (cause) {
+    return { addon: undefined, reason: firstLine(cause) };
+  }
+  try {
+    return { addon: require(file) as NativeAddon, file };
+  } catch (cause) {
+    return { addon: undefined, reason: `${file}: ${firstLine(cause)}` };
+  }
+}
+
+function firstLine(cause: unknown): string {
+  const message = cause instanceof Error ? cause.message : String(cause);
+  return message.split("\n")[0]!.trim();
+}
+
+/** Looks for the addon once per thread and remembers what it found. Never throws. */
+export function lookUpAddon(): AddonLookup {
+  lookup ??= findAddon();
+  return lookup;
+}
+
+/** How to get a native addon where none loads; part of every message about it. */
+export const ADDON_FIX =
+  "Prebuilt addons ship for linux-x64 (glibc) on Node 20; elsewhere the addon is built " +
+  "from source when the package is installed with its install script allowed (a C++20 " +
+  "compiler, make and python3 are needed): `npm rebuild @lgalloc/core --foreground-scripts`. " +
+  `${ADDON_PATH_ENV} may name an addon file to load instead.`;
+
+/**
+ * Returns the loaded addon.
+ *
+ * @throws Error with `code` `ERR_LGALLOC_ADDON_LOAD` when no addon loads here; the message
+ *   gives the reason and the fix.
  */
 export function loadAddon(): NativeAddon {
-  if (addon === undefined) {
-    const file = addonPath();
-    try {
-      addon = require(file) as NativeAddon;
-    } catch (cause) {
-      const reason = cause instanceof Error ? cause.message : String(cause);
-      const error = new Error(
-        `Cannot load the lgalloc native addon from ${file}: ${reason}. ` +
-          `Build it with \`npm run build:addon\`, or set ${ADDON_PATH_ENV} to its path.`,
-        { cause },
-      );
-      throw Object.assign(error, { code: ERR_LGALLOC_ADDON_LOAD });
-    }
-  }
-  return addon;
+  const found = lookUpAddon();
+  if (found.addon !== undefined) return found.addon;
+  throw addonLoadError(found.reason);
+}
+
+/** The `ERR_LGALLOC_ADDON_LOAD` error for `reason`. */
+export function addonLoadError(reason: string): Error {
+  const error = new Error(`Cannot load the lgalloc native addon: ${reason}. ${ADDON_FIX}`);
+  return Object.assign(error, { code: ERR_LGALLOC_ADDON_LOAD });
 }
