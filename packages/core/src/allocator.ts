@@ -32,10 +32,7 @@ const MAX_INTERVAL_MS = 1e9;
  * Chosen when the package loads (not at first use), so that a missing addon shows at once:
  * as the fallback's warning, or as an error when `LGALLOC_BACKEND=native` forces it.
  */
-const selected: Backend = selectBackend(
-  process.env[BACKEND_ENV],
-  toBackendConfig(DEFAULT_CONFIG),
-);
+const selected: Backend = selectBackend(process.env[BACKEND_ENV], toBackendConfig(DEFAULT_CONFIG));
 
 function backend(): Backend {
   return selected;

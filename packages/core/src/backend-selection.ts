@@ -23,7 +23,9 @@ function tryNative(defaults: Partial<BackendConfig>): NativeOutcome {
   if (found.addon === undefined) return { reason: found.reason };
   const native = createNativeBackend(found.addon, defaults);
   if (native !== undefined) return { backend: native };
-  return { reason: "this runtime refuses external ArrayBuffers (napi_no_external_buffers_allowed)" };
+  return {
+    reason: "this runtime refuses external ArrayBuffers (napi_no_external_buffers_allowed)",
+  };
 }
 
 /**
