@@ -4,15 +4,17 @@
 // that runs it (--nodedir), so node-gyp never downloads headers and no user-level .npmrc
 // setting is needed.
 //
-// Usage: node scripts/build-addon.js [--clean]
+// Usage: node scripts/build-addon.js [--clean] [--verbose]
 //   By default it runs `node-gyp configure` then `node-gyp build`: incremental, and it
 //   leaves the rest of build/ (the CMake builds in build/native/) alone. --clean runs
-//   `node-gyp rebuild`, which first deletes all of build/.
+//   `node-gyp rebuild`, which first deletes all of build/. node-gyp's output is shown only
+//   when a step fails, unless --verbose.
 "use strict";
 
 const fs = require("node:fs");
 const path = require("node:path");
 const { spawnSync } = require("node:child_process");
+const { parseArgs } = require("node:util");
 
 const ROOT = path.resolve(__dirname, "..");
 
@@ -31,8 +33,9 @@ function fail(message) {
 }
 
 /**
- * Builds the addon; prints node-gyp's output (`quiet` keeps only warnings, errors and the
- * compiler's lines). Returns true on success, false (after printing the reason) on failure.
+ * Builds the addon. With `quiet`, node-gyp's output is kept back and printed only when a
+ * step fails; otherwise it streams. Returns true on success, false (after printing the
+ * reason) on failure.
  */
 function buildAddon({ clean = false, quiet = false } = {}) {
   let nodeGyp;
@@ -51,8 +54,14 @@ function buildAddon({ clean = false, quiet = false } = {}) {
     if (quiet) args.push("--loglevel=warn");
     const result = spawnSync(process.execPath, args, {
       cwd: ROOT,
-      stdio: "inherit",
+      stdio: quiet ? "pipe" : "inherit",
+      encoding: "utf8",
+      maxBuffer: 64 * 1024 * 1024,
     });
+    if (quiet && (result.error || result.status !== 0)) {
+      process.stdout.write(result.stdout ?? "");
+      process.stderr.write(result.stderr ?? "");
+    }
     if (result.error) {
       return fail(`node-gyp ${command} could not start: ${result.error.message}`);
     }
@@ -67,6 +76,15 @@ function buildAddon({ clean = false, quiet = false } = {}) {
 module.exports = { buildAddon };
 
 if (require.main === module) {
-  const clean = process.argv.includes("--clean");
-  process.exitCode = buildAddon({ clean }) ? 0 : 1;
+  const { values } = parseArgs({
+    options: { clean: { type: "boolean" }, verbose: { type: "boolean" } },
+    strict: true,
+  });
+  const started = Date.now();
+  const ok = buildAddon({ clean: values.clean, quiet: !values.verbose });
+  if (ok) {
+    const seconds = ((Date.now() - started) / 1000).toFixed(1);
+    console.log(`lgalloc: native addon ready (build/Release/lgalloc.node, ${seconds} s)`);
+  }
+  process.exitCode = ok ? 0 : 1;
 }

@@ -6,7 +6,9 @@
 //
 // Which files: prettier skips what .gitignore and .prettierignore list (build output,
 // node_modules, the lockfile). clang-format takes every C/C++ source and header under
-// native/, in the style of the root .clang-format.
+// native/, in the style of the root .clang-format. The clang-format binary comes from the
+// npm package clang-format-node (a pinned release for each platform), so the lint needs no
+// system package and gives the same verdict on every machine.
 "use strict";
 
 const fs = require("node:fs");
@@ -51,15 +53,21 @@ function cxxFiles(dir) {
   return files.sort();
 }
 
-function runClangFormat(write) {
-  const probe = spawnSync("clang-format", ["--version"], { stdio: "ignore" });
-  if (probe.error) {
-    console.error(
-      "clang-format not found on PATH: it checks the C++ under native/. " +
-        "Install it with `apt-get install -y clang-format`.",
-    );
-    return false;
+/** The clang-format binary of clang-format-node, or null (after saying why) without one. */
+function clangFormatBinary() {
+  try {
+    const { clangFormatPath } = require(require.resolve("clang-format-node", { paths: [ROOT] }));
+    if (fs.existsSync(clangFormatPath)) return clangFormatPath;
+    console.error(`clang-format-node has no binary for ${process.platform}-${process.arch}.`);
+  } catch {
+    console.error("clang-format-node is not installed: run `npm install` first.");
   }
+  return null;
+}
+
+function runClangFormat(write) {
+  const clangFormat = clangFormatBinary();
+  if (clangFormat === null) return false;
   const nativeDir = path.join(ROOT, "native");
   const files = fs.existsSync(nativeDir) ? cxxFiles(nativeDir) : [];
   let ok = true;
@@ -67,12 +75,12 @@ function runClangFormat(write) {
   for (let i = 0; i < files.length; i += CLANG_FORMAT_BATCH) {
     const batch = files.slice(i, i + CLANG_FORMAT_BATCH);
     if (write) {
-      const result = spawnSync("clang-format", ["-i", ...batch], { cwd: ROOT, stdio: "inherit" });
+      const result = spawnSync(clangFormat, ["-i", ...batch], { cwd: ROOT, stdio: "inherit" });
       ok = ok && result.status === 0;
       continue;
     }
     // --dry-run reports every misplaced token; list each offending file once instead.
-    const result = spawnSync("clang-format", ["--dry-run", "-Werror", ...batch], {
+    const result = spawnSync(clangFormat, ["--dry-run", "-Werror", ...batch], {
       cwd: ROOT,
       encoding: "utf8",
       maxBuffer: 64 * 1024 * 1024,
@@ -102,5 +110,9 @@ function lint({ write = false } = {}) {
 module.exports = { lint };
 
 if (require.main === module) {
-  process.exitCode = lint({ write: process.argv.includes("--write") }) ? 0 : 1;
+  const { values } = require("node:util").parseArgs({
+    options: { write: { type: "boolean" } },
+    strict: true,
+  });
+  process.exitCode = lint({ write: values.write }) ? 0 : 1;
 }

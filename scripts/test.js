@@ -1,28 +1,39 @@
 // The `npm test` entry point. Runs every suite in order and sums their results:
 //   1. lint (prettier + clang-format), counted as one test;
 //   2. the native core's googletest suite per build variant (release, asan-ubsan, tsan);
+//      reported as skipped where cmake or googletest is missing, except under CI=true;
 //   3. the TypeScript build (addon, incrementally, then `tsc -b`), then the mocha tests
 //      twice, against the native backend and against the JS fallback (LGALLOC_BACKEND);
-//   4. every examples/*.js program, once per backend, each counted as one test.
+//   4. every examples/*.js program, once per backend, each counted as one test;
+//   5. the install test (test/install): the packages packed, installed into a project
+//      outside the repository and run there.
 // It prints a table per suite and ends with the line `N passed, N failed` (plus
 // `, N skipped` when tests were skipped), which CI reads. Exits 1 when anything failed or
 // a suite produced no results.
 //
-// LGALLOC_NATIVE_VARIANTS restricts the native variants, e.g. `release` or
-// `release,tsan`; `none` skips the native suites.
+// Usage: node scripts/test.js [--tier all|js|native|install|lint] [native variant...]
+//   `npm test` is the full run (tier all, what CI calls); `npm run test:js` runs mocha on
+//   both backends and the examples; `npm run test:native [-- variant...]` the googletest
+//   suites; `npm run test:install` the install test.
+// LGALLOC_NATIVE_VARIANTS (or positional variants) restricts the native variants, e.g.
+// `release` or `release,tsan`; `none` skips the native suites.
 "use strict";
 
 const fs = require("node:fs");
 const path = require("node:path");
 const { spawnSync } = require("node:child_process");
+const { parseArgs } = require("node:util");
 const native = require("./native.js");
 const { buildAddon } = require("./build-addon.js");
 
 const ROOT = path.resolve(__dirname, "..");
 const MOCHA_RESULTS = path.join(ROOT, "build", "mocha.json");
 
-function nativeVariants() {
-  const value = process.env.LGALLOC_NATIVE_VARIANTS;
+const TIERS = ["all", "js", "native", "install", "lint"];
+
+function nativeVariants(positionals) {
+  const value =
+    positionals.length > 0 ? positionals.join(",") : process.env.LGALLOC_NATIVE_VARIANTS;
   if (value === undefined || value.trim() === "") return Object.keys(native.VARIANTS);
   const names = value.split(/[\s,]+/).filter(Boolean);
   if (names.length === 1 && names[0] === "none") return [];
@@ -73,16 +84,32 @@ function buildTypeScript() {
  * ArrayBuffers, forced through LGALLOC_BACKEND), so that both keep the same contract.
  */
 function mochaSuite(backend, built) {
-  const result = { suite: `mocha (${backend})`, passed: 0, failed: 0, skipped: 0, note: "" };
+  return runMocha(`mocha (${backend})`, built, [], { LGALLOC_BACKEND: backend });
+}
+
+/**
+ * The install test: plain JavaScript under test/install, run by mocha in a process of its
+ * own, without the repository's .mocharc (whose specs are the compiled package tests).
+ */
+function installSuite(built) {
+  const spec = path.join(ROOT, "test", "install", "*.test.js");
+  return runMocha("install", built, ["--no-config", "--timeout", "600000", spec], {
+    LGALLOC_BACKEND: "",
+  });
+}
+
+/** Runs mocha with `args` and `env` and returns its counts as suite `name`. */
+function runMocha(name, built, args, env) {
+  const result = { suite: name, passed: 0, failed: 0, skipped: 0, note: "" };
   if (!built) return { ...result, failed: 1, note: "not run: the build failed" };
-  heading(`mocha (${backend} backend)`);
+  heading(name);
   // A stale result file from an earlier run must not stand in for this one.
   fs.rmSync(MOCHA_RESULTS, { force: true });
   const mocha = require.resolve("mocha/bin/mocha.js", { paths: [ROOT] });
   const reporter = path.join(ROOT, "test", "reporter.js");
   const exitedOk = node(
-    [mocha, "--reporter", reporter, "--reporter-option", `output=${MOCHA_RESULTS}`],
-    { ...process.env, LGALLOC_BACKEND: backend },
+    [mocha, "--reporter", reporter, "--reporter-option", `output=${MOCHA_RESULTS}`, ...args],
+    { ...process.env, ...env },
   );
   let counts;
   try {
@@ -144,21 +171,41 @@ function printTable(results) {
 }
 
 function main() {
-  const variants = nativeVariants();
-  const results = [lintSuite()];
+  const { values, positionals } = parseArgs({
+    options: { tier: { type: "string", default: "all" } },
+    allowPositionals: true,
+    strict: true,
+  });
+  const tier = values.tier;
+  if (!TIERS.includes(tier)) {
+    throw new Error(`--tier: unknown tier "${tier}"; expected one of ${TIERS.join(", ")}`);
+  }
+  if (positionals.length > 0 && tier !== "native") {
+    throw new Error(`native variants (${positionals.join(" ")}) are taken by --tier native only`);
+  }
+  const wants = (name) => tier === "all" || tier === name;
+  const results = [];
+  if (wants("lint")) results.push(lintSuite());
+  const variants = wants("native") ? nativeVariants(positionals) : [];
   if (variants.length > 0) {
     heading(`native (${variants.join(", ")})`);
     results.push(...native.runTests(variants));
   }
-  const built = buildTypeScript();
-  results.push(mochaSuite("native", built), mochaSuite("fallback", built), examplesSuite(built));
+  if (wants("js") || wants("install")) {
+    const built = buildTypeScript();
+    if (wants("js")) {
+      results.push(mochaSuite("native", built), mochaSuite("fallback", built));
+      results.push(examplesSuite(built));
+    }
+    if (wants("install")) results.push(installSuite(built));
+  }
 
   printTable(results);
   const total = (key) => results.reduce((sum, r) => sum + r[key], 0);
   const [passed, failed, skipped] = [total("passed"), total("failed"), total("skipped")];
   console.log("");
   console.log(`${passed} passed, ${failed} failed${skipped > 0 ? `, ${skipped} skipped` : ""}`);
-  return failed === 0 ? 0 : 1;
+  return failed === 0 && results.length > 0 ? 0 : 1;
 }
 
 try {

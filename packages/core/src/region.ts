@@ -41,8 +41,8 @@ export class Region implements Disposable {
   readonly #handle: unknown;
   #buffer: ArrayBuffer | undefined;
 
-  /** @internal Use `allocate` or `adopt`. */
-  constructor(key: symbol, backend: Backend, raw: RawRegion) {
+  /** Use `allocate` or `adopt`; private, so that the declarations offer no constructor. */
+  private constructor(key: symbol, backend: Backend, raw: RawRegion) {
     if (key !== CONSTRUCTION_KEY) {
       throw Object.assign(
         new TypeError("Illegal constructor: use allocate() or adopt() to get a Region"),
