@@ -5,8 +5,7 @@
 //   node ../../scripts/prepack.js           before packing
 //   node ../../scripts/prepack.js --clean   after packing (postpack)
 //
-// Every package gets its TypeScript build (tsc -b) and the two licence files of the
-// repository root. @lgalloc/core also gets the native addon: built for the running Node
+// Every package gets its TypeScript build (tsc -b). @lgalloc/core also gets the native addon: built for the running Node
 // (incrementally, offline: scripts/build-addon.js) and placed where
 // node-gyp-build finds it, prebuilds/<platform>-<arch>/node.abi<ABI>.<libc>.node; plus the
 // sources and binding.gyp that building from source at install needs elsewhere.
@@ -19,14 +18,12 @@ const { parseArgs } = require("node:util");
 const { buildAddon } = require("./build-addon.js");
 
 const ROOT = path.resolve(__dirname, "..");
-const LICENCES = ["LICENSE-MIT", "LICENSE-APACHE"];
 /** What building the addon from source needs, relative to the root and the package alike. */
 const NATIVE_SOURCES = ["binding.gyp", "native/binding", "native/core/include", "native/core/src"];
 
 /** The files and directories this script puts into `pkg`, so that --clean takes them out. */
 function generated(pkg) {
-  const names = [...LICENCES];
-  if (isCore(pkg)) names.push("prebuilds", "native", "binding.gyp");
+  const names = isCore(pkg) ? ["prebuilds", "native", "binding.gyp"] : [];
   return names.map((name) => path.join(pkg, name));
 }
 
@@ -72,7 +69,6 @@ function prepack(pkg) {
   clean(pkg);
   const tsc = require.resolve("typescript/bin/tsc", { paths: [ROOT] });
   run(process.execPath, [tsc, "-b", pkg]);
-  for (const name of LICENCES) fs.copyFileSync(path.join(ROOT, name), path.join(pkg, name));
   if (isCore(pkg)) packCore(pkg);
 }
 
