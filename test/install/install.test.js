@@ -342,3 +342,26 @@ describe("installing the packed packages into a project outside the repository",
     }
   });
 });
+
+describe("rehearsing a release (scripts/release.js --dry-run)", function () {
+  this.timeout(600_000);
+
+  it("versions every package with lerna and publishes each to the recording registry", function () {
+    const result = run(
+      process.execPath,
+      [path.join(ROOT, "scripts", "release.js"), "minor", "--dry-run"],
+      {
+        cwd: ROOT,
+      },
+    );
+    const lines = result.stdout.split("\n").filter((line) => /^ {2}@lgalloc\//.test(line));
+    const next = (version) =>
+      version.replace(/^(\d+)\.(\d+)\.\d+.*$/, (_, a, b) => `${a}.${Number(b) + 1}.0`);
+    expect(lines.map((line) => line.trim().split(/\s+/)[0]).sort()).to.deep.equal(
+      PACKAGES.map((p) => `${p.name}@${next(p.version)}`).sort(),
+    );
+    const collections = lines.find((line) => line.includes("@lgalloc/collections@"));
+    const core = PACKAGES.find((p) => p.name === "@lgalloc/core");
+    expect(collections).to.include(`@lgalloc/core@${next(core.version)}`);
+  });
+});
