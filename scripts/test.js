@@ -5,13 +5,15 @@
 //   3. the TypeScript build (addon, incrementally, then `tsc -b`), then the mocha tests
 //      twice, against the native backend and against the JS fallback (LGALLOC_BACKEND);
 //   4. every examples/*.js program, once per backend, each counted as one test;
+//   4b. a bounded subset of mocha against the addon built with ASan + UBSan
+//      (scripts/asan-addon.js);
 //   5. the install test (test/install): the packages packed, installed into a project
 //      outside the repository and run there.
 // It prints a table per suite and ends with the line `N passed, N failed` (plus
 // `, N skipped` when tests were skipped), which CI reads. Exits 1 when anything failed or
 // a suite produced no results.
 //
-// Usage: node scripts/test.js [--tier all|js|native|install|lint] [native variant...]
+// Usage: node scripts/test.js [--tier all|js|native|asan|install|lint] [native variant...]
 //   `npm test` is the full run (tier all, what CI calls); `npm run test:js` runs mocha on
 //   both backends and the examples; `npm run test:native [-- variant...]` the googletest
 //   suites; `npm run test:install` the install test.
@@ -29,7 +31,7 @@ const { buildAddon } = require("./build-addon.js");
 const ROOT = path.resolve(__dirname, "..");
 const MOCHA_RESULTS = path.join(ROOT, "build", "mocha.json");
 
-const TIERS = ["all", "js", "native", "install", "lint"];
+const TIERS = ["all", "js", "native", "asan", "install", "lint"];
 
 function nativeVariants(positionals) {
   const value =
@@ -96,6 +98,31 @@ function installSuite(built) {
   return runMocha("install", built, ["--no-config", "--timeout", "600000", spec], {
     LGALLOC_BACKEND: "",
   });
+}
+
+/**
+ * A bounded subset of the mocha tests against the addon built with AddressSanitizer and
+ * UndefinedBehaviorSanitizer, loaded into Node (scripts/asan-addon.js; `--full` there runs
+ * everything). A sanitizer report aborts mocha, which counts as a failure.
+ */
+function asanSuite(built) {
+  const asan = require("./asan-addon.js");
+  if (built) {
+    heading("build (addon with ASan + UBSan)");
+    try {
+      asan.build();
+    } catch (error) {
+      return {
+        suite: "mocha (native, ASan)",
+        passed: 0,
+        failed: 1,
+        skipped: 0,
+        note: error.message,
+      };
+    }
+  }
+  const args = ["--no-config", "--node-option", "expose-gc", "--timeout", "300000", ...asan.SUBSET];
+  return runMocha("mocha (native, ASan)", built, args, asan.sanitizerEnv());
 }
 
 /** Runs mocha with `args` and `env` and returns its counts as suite `name`. */
@@ -191,12 +218,13 @@ function main() {
     heading(`native (${variants.join(", ")})`);
     results.push(...native.runTests(variants));
   }
-  if (wants("js") || wants("install")) {
+  if (wants("js") || tier === "asan" || wants("install")) {
     const built = buildTypeScript();
     if (wants("js")) {
       results.push(mochaSuite("native", built), mochaSuite("fallback", built));
       results.push(examplesSuite(built));
     }
+    if (tier === "asan") results.push(asanSuite(built));
     if (wants("install")) results.push(installSuite(built));
   }
 
