@@ -21,7 +21,12 @@
       "cflags_cc!": ["-fno-exceptions"],
       # -std=c++20 comes after common.gypi's -std=gnu++17 and wins.
       "cflags_cc": ["-std=c++20", "-O2", "-fno-omit-frame-pointer", "-Wall", "-Wextra", "-fexceptions"],
-      "libraries": ["-lpthread"]
+      "libraries": ["-lpthread"],
+      # Never unloaded: Node dlcloses an addon when the last environment that loaded it (a
+      # worker, if the main thread never did) goes away, but the process-wide allocator's
+      # background thread, and backing-store deleters that V8 runs later on its own
+      # threads, still execute this file's code (a terminated worker crashed the process).
+      "ldflags": ["-Wl,-z,nodelete"]
     }
   ]
 }

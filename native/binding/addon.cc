@@ -486,7 +486,9 @@ napi_value Init(napi_env env, const Args& args) {
   data.contexts.push_back(std::move(context));  // capacity reserved above
 
   if (main_thread && !data.exit_hook_added) {
-    check(napi_add_env_cleanup_hook(env, release_pending_tokens, nullptr));
+    // The argument tells apart the hooks of two loads of the addon into one environment,
+    // which Node refuses to register twice.
+    check(napi_add_env_cleanup_hook(env, release_pending_tokens, &data));
     data.exit_hook_added = true;
   }
 

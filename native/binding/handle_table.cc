@@ -23,7 +23,7 @@ std::optional<Handle> HandleTable::open(const Region& region) noexcept {
       index = free_head_;
       free_head_ = find(index)->next_free;
     } else {
-      if (next_ >= kCapacity) return std::nullopt;
+      if (next_ >= capacity_) return std::nullopt;
       index = next_;
       std::atomic<Entry*>& chunk = chunks_[index >> kChunkBits];
       if (chunk.load(std::memory_order_relaxed) == nullptr) {

@@ -30,13 +30,15 @@ struct Handle {
 
 class HandleTable {
  public:
-  /// Most entries live at once.
   static constexpr std::uint32_t kChunkBits = 12;
   static constexpr std::uint32_t kChunkEntries = 1u << kChunkBits;
   static constexpr std::uint32_t kMaxChunks = 4096;
+  /// Most entries live at once.
   static constexpr std::uint32_t kCapacity = kChunkEntries * kMaxChunks;
 
-  HandleTable() = default;
+  /// A table of at most `capacity` (<= kCapacity) entries live at once.
+  explicit HandleTable(std::uint32_t capacity = kCapacity) noexcept
+      : capacity_(capacity < kCapacity ? capacity : kCapacity) {}
   HandleTable(const HandleTable&) = delete;
   HandleTable& operator=(const HandleTable&) = delete;
   ~HandleTable();
@@ -77,6 +79,7 @@ class HandleTable {
 
   static constexpr std::uint32_t kNoEntry = UINT32_MAX;
 
+  const std::uint32_t capacity_;
   std::atomic<Entry*> chunks_[kMaxChunks]{};
   std::mutex mutex_;                    // guards free_head_, next_ and chunk creation
   std::uint32_t free_head_ = kNoEntry;  // intrusive list through Entry::next_free
