@@ -20,17 +20,20 @@
 
 namespace {
 
-// -1: disarmed. Otherwise the number of allocations still allowed before one fails.
+// -1: disarmed. Otherwise the number of allocations still allowed before one fails. Only
+// allocations made inside the allocator's calls (`in_allocator`) count: the test's own
+// (gtest's messages, std::thread) never fail.
 thread_local long allocations_before_failure = -1;
+thread_local bool inside_allocator = false;
 thread_local bool failed_once = false;
 
 void* allocate_or_fail(std::size_t size, std::size_t alignment) {
-  if (allocations_before_failure == 0) {
+  if (inside_allocator && allocations_before_failure == 0) {
     allocations_before_failure = -1;  // one failure per run
     failed_once = true;
     throw std::bad_alloc();
   }
-  if (allocations_before_failure > 0) --allocations_before_failure;
+  if (inside_allocator && allocations_before_failure > 0) --allocations_before_failure;
   if (size == 0) size = 1;
   void* memory =
       alignment <= alignof(std::max_align_t)
@@ -85,6 +88,15 @@ void operator delete[](void* memory, std::size_t, std::align_val_t) noexcept { s
 namespace lgalloc::test {
 namespace {
 
+// Runs one call into the allocator with the armed failure active.
+template <typename Call>
+auto in_allocator(Call&& call) {
+  inside_allocator = true;
+  auto result = call();
+  inside_allocator = false;
+  return result;
+}
+
 // Runs `scenario` on a fresh thread (so that thread-cache creation is on the path) with the
 // n-th allocation of that thread failing, for every n until one run allocates without
 // failing. Returns how many runs saw a failure.
@@ -113,13 +125,20 @@ TEST(AllocationFailure, AllocateAndDeallocateReturnStatusesAndLoseNothing) {
     Status statuses[3];
     // Three classes: a thread cache, new areas, new slot chunks, the area lists.
     const std::size_t sizes[3] = {2 * kMiB, 8 * kMiB, 64 * kMiB};
-    for (int i = 0; i < 3; ++i) statuses[i] = allocator.allocate(sizes[i], &regions[i]);
+    for (int i = 0; i < 3; ++i) {
+      statuses[i] = in_allocator([&] { return allocator.allocate(sizes[i], &regions[i]); });
+    }
     for (int i = 0; i < 3; ++i) {
       EXPECT_TRUE(statuses[i] == Status::kOk || statuses[i] == Status::kOutOfMemory)
           << status_name(statuses[i]);
-      if (statuses[i] == Status::kOk) EXPECT_EQ(allocator.deallocate(regions[i]), Status::kOk);
+      if (statuses[i] == Status::kOk) {
+        EXPECT_EQ(in_allocator([&] { return allocator.deallocate(regions[i]); }), Status::kOk);
+      }
     }
-    allocator.flush_thread_cache();
+    in_allocator([&] {
+      allocator.flush_thread_cache();
+      return 0;
+    });
   });
   EXPECT_GT(failures, 0) << "no allocation on the path: the test tests nothing";
   expect_consistent(allocator);
@@ -141,14 +160,15 @@ TEST(AllocationFailure, TrimEitherTrimsOrChangesNothing) {
     failed_once = false;
     allocations_before_failure = n;
     TrimResult trimmed;
-    const Status status = allocator.trim(&trimmed);
+    const Status status = in_allocator([&] { return allocator.trim(&trimmed); });
     allocations_before_failure = -1;
     if (failed_once) {
       EXPECT_EQ(status, Status::kOutOfMemory);
       EXPECT_EQ(describe(class_stats(allocator, 32 * kMiB)), describe(before));
     } else {
       EXPECT_EQ(status, Status::kOk);
-      EXPECT_EQ(trimmed.areas_unmapped, 4u);
+      EXPECT_GT(trimmed.areas_unmapped, 0u);
+      EXPECT_EQ(class_stats(allocator, 32 * kMiB).areas, 0u);
     }
     allocator.trim();
   });
@@ -161,12 +181,15 @@ TEST(AllocationFailure, ConfigureAndStatsReturnStatuses) {
   fail_each_allocation_in_turn([&](long) {
     ConfigUpdate update;
     update.background = std::optional<BackgroundConfig>(BackgroundConfig{3'600'000'000'000, 0});
-    const Status started = allocator.configure(update);
+    const Status started = in_allocator([&] { return allocator.configure(update); });
     EXPECT_TRUE(started == Status::kOk || started == Status::kOsError) << status_name(started);
     update.background = std::optional<BackgroundConfig>{};
-    EXPECT_EQ(allocator.configure(update), Status::kOk);
+    EXPECT_EQ(in_allocator([&] { return allocator.configure(update); }), Status::kOk);
     Stats stats;
-    allocator.stats(&stats);
+    in_allocator([&] {
+      allocator.stats(&stats);
+      return 0;
+    });
   });
   expect_consistent(allocator);
 }
