@@ -12,19 +12,21 @@
         "<!@(node -p \"require('fs').readdirSync('native/binding').filter(f=>f.endsWith('.cc')).sort().map(f=>'native/binding/'+f).join(' ')\")",
         "<!@(node -p \"const fs=require('fs');fs.existsSync('native/core/src')?fs.readdirSync('native/core/src').filter(f=>f.endsWith('.cc')).sort().map(f=>'native/core/src/'+f).join(' '):''\")"
       ],
-      "include_dirs": [
-        "native/core/include",
-        "<!(node -p \"require('node-addon-api').include_dir\")"
-      ],
-      # node_addon_api_except turns C++ exceptions back on (common.gypi disables them),
-      # as Napi's error handling expects.
-      "dependencies": [
-        "<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except"
-      ],
+      "include_dirs": ["native/core/include"],
+      # Plain Node-API (node_api.h, from the Node headers), not node-addon-api: see
+      # native/binding/js.h for why. C++ exceptions are turned back on (common.gypi
+      # disables them): the binding unwinds to its boundary with them.
       "defines": ["NAPI_VERSION=9"],
+      "cflags!": ["-fno-exceptions"],
+      "cflags_cc!": ["-fno-exceptions"],
       # -std=c++20 comes after common.gypi's -std=gnu++17 and wins.
-      "cflags_cc": ["-std=c++20", "-O2", "-fno-omit-frame-pointer", "-Wall", "-Wextra"],
-      "libraries": ["-lpthread"]
+      "cflags_cc": ["-std=c++20", "-O2", "-fno-omit-frame-pointer", "-Wall", "-Wextra", "-fexceptions"],
+      "libraries": ["-lpthread"],
+      # Never unloaded: Node dlcloses an addon when the last environment that loaded it (a
+      # worker, if the main thread never did) goes away, but the process-wide allocator's
+      # background thread, and backing-store deleters that V8 runs later on its own
+      # threads, still execute this file's code (a terminated worker crashed the process).
+      "ldflags": ["-Wl,-z,nodelete"]
     }
   ]
 }

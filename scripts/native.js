@@ -3,7 +3,8 @@
 // LGALLOC_SANITIZE). Used by `npm test` (through scripts/test.js), `npm run bench:native`,
 // and by hand:
 //
-//   node scripts/native.js test [variant...]   variants: release (default), asan-ubsan, tsan
+//   node scripts/native.js test [variant...]   variants: release (default), asan-ubsan, tsan,
+//                                              assertions
 //   node scripts/native.js bench [-- args]     builds the release variant, runs the benchmark
 //
 // Each variant builds in build/native/<variant>, so rebuilding is incremental. Test results
@@ -16,11 +17,16 @@ const { spawnSync } = require("node:child_process");
 
 const ROOT = path.resolve(__dirname, "..");
 
-/** Build variants: name -> value of the CMake option LGALLOC_SANITIZE. */
+/**
+ * Build variants: name -> CMake options. `sanitize` is LGALLOC_SANITIZE; `cxxAssertions`
+ * turns on LGALLOC_CXX_ASSERTIONS (-D_GLIBCXX_ASSERTIONS, as hardened distribution builds
+ * compile, so that undefined behaviour such as reading an empty std::optional aborts a test).
+ */
 const VARIANTS = {
-  release: "",
-  "asan-ubsan": "address,undefined",
-  tsan: "thread",
+  release: { sanitize: "", cxxAssertions: false },
+  "asan-ubsan": { sanitize: "address,undefined", cxxAssertions: false },
+  tsan: { sanitize: "thread", cxxAssertions: false },
+  assertions: { sanitize: "", cxxAssertions: true },
 };
 
 /**
@@ -117,7 +123,8 @@ function buildVariant(variant, root, { tests = true, target } = {}) {
       "-B",
       dir,
       "-DCMAKE_BUILD_TYPE=RelWithDebInfo",
-      `-DLGALLOC_SANITIZE=${VARIANTS[variant]}`,
+      `-DLGALLOC_SANITIZE=${VARIANTS[variant].sanitize}`,
+      `-DLGALLOC_CXX_ASSERTIONS=${VARIANTS[variant].cxxAssertions ? "ON" : "OFF"}`,
       `-DLGALLOC_BUILD_TESTS=${tests ? "ON" : "OFF"}`,
     ],
     { cwd: root },
@@ -280,7 +287,7 @@ if (require.main === module) {
     process.exitCode = runBench(rest[0] === "--" ? rest.slice(1) : rest);
   } else {
     console.error(
-      "usage: node scripts/native.js test [release|asan-ubsan|tsan ...]\n" +
+      "usage: node scripts/native.js test [release|asan-ubsan|tsan|assertions ...]\n" +
         "       node scripts/native.js bench [-- benchmark args]",
     );
     process.exitCode = 2;

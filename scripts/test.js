@@ -1,7 +1,8 @@
 // The `npm test` entry point. Runs every suite in order and sums their results:
 //   1. lint (prettier + clang-format), counted as one test;
-//   2. the native core's googletest suite per build variant (release, asan-ubsan, tsan);
-//      reported as skipped where cmake or googletest is missing, except under CI=true;
+//   2. the native core's googletest suite per build variant (release, asan-ubsan, tsan,
+//      assertions); reported as skipped where cmake or googletest is missing, except under
+//      CI=true;
 //   3. the TypeScript build (addon, incrementally, then `tsc -b`), then the mocha tests
 //      twice, against the native backend and against the JS fallback (LGALLOC_BACKEND);
 //   4. every examples/*.js program, once per backend, each counted as one test;

@@ -1,39 +1,37 @@
-// Per-environment state of the addon (the main thread and each worker thread has one):
-// the JS error factory handed over by `init`, and whether this is the main thread.
+// Per-copy and per-environment state of the addon.
 //
-// Errors: JS owns the classes. Every error the binding raises goes through
-// `throw_lgalloc_error`, which calls the factory with a stable code, a message and details.
+// A `Context` belongs to one `init()` call, that is to one copy of @lgalloc/core: two
+// copies of the package in one process (or a cleared require.cache) load the same addon,
+// and each must keep its own error factory and its own metadata array, or one copy reads
+// the other's (issue 7, item 2). The functions `init` returns carry their context as their
+// data pointer. Contexts live as long as their environment.
+//
+// The metadata array's memory is allocated and held natively: JS only gets a view of it,
+// so moving or freeing the view's buffer from JS cannot make the binding write into freed
+// memory (issue 7, item 4).
 #pragma once
 
-#include <napi.h>
+#include <node_api.h>
+#include <v8.h>
 
-#include <string>
-
-#include "lgalloc/lgalloc.h"
+#include <memory>
+#include <vector>
 
 namespace lgalloc::node {
 
-struct EnvData {
-  Napi::FunctionReference create_error;
-  bool main_thread = false;
-  /// A Float64Array(4) owned by JS for the metadata of a new region.
-  Napi::Reference<Napi::Float64Array> out_ref;
+struct Context {
+  napi_ref create_error = nullptr;
+  std::shared_ptr<v8::BackingStore> out_store;
+  /// [index, generation, knownZero, sizeClassIndex] of the newest region; in out_store.
   double* out = nullptr;
 };
 
-EnvData& env_data(Napi::Env env);
+struct EnvData {
+  bool exit_hook_added = false;
+  std::vector<std::unique_ptr<Context>> contexts;
+};
 
-/// Throws the JS error for `code` (e.g. "ERR_LGALLOC_DISPOSED") with `message`.
-/// `details` may carry errno, syscall, size and limit.
-[[noreturn]] void throw_lgalloc_error(Napi::Env env, const char* code, const std::string& message,
-                                      Napi::Object details = Napi::Object());
-
-/// Throws the JS error for a failed core call.
-[[noreturn]] void throw_status(Napi::Env env, Status status, const ErrorDetail& detail,
-                               const char* operation);
-
-/// A TypeError for a binding argument of the wrong type. The public JS API validates
-/// first, so this only fires when the binding is called directly.
-[[noreturn]] void throw_invalid_arg(Napi::Env env, const char* name, const char* expected);
+/// This environment's data, created on first use and freed with the environment.
+EnvData& env_data(napi_env env);
 
 }  // namespace lgalloc::node

@@ -5,45 +5,72 @@
 
 namespace lgalloc::node {
 
-HandleTable::Entry* HandleTable::find(std::uint32_t index) const {
+HandleTable::~HandleTable() {
+  for (auto& chunk : chunks_) delete[] chunk.load(std::memory_order_relaxed);
+}
+
+HandleTable::Entry* HandleTable::find(std::uint32_t index) const noexcept {
   if ((index >> kChunkBits) >= kMaxChunks) return nullptr;
   Entry* chunk = chunks_[index >> kChunkBits].load(std::memory_order_acquire);
   return chunk == nullptr ? nullptr : &chunk[index & (kChunkEntries - 1)];
 }
 
-Handle HandleTable::open(const Region& region) {
+std::optional<Handle> HandleTable::open(const Region& region) noexcept {
   std::uint32_t index;
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    if (!free_.empty()) {
-      index = free_.back();
-      free_.pop_back();
+    if (free_head_ != kNoEntry) {
+      index = free_head_;
+      free_head_ = find(index)->next_free;
     } else {
-      index = next_++;
+      if (next_ >= capacity_) return std::nullopt;
+      index = next_;
       std::atomic<Entry*>& chunk = chunks_[index >> kChunkBits];
       if (chunk.load(std::memory_order_relaxed) == nullptr) {
-        chunk.store(new Entry[kChunkEntries], std::memory_order_release);
+        Entry* fresh = new (std::nothrow) Entry[kChunkEntries];
+        if (fresh == nullptr) return std::nullopt;
+        chunk.store(fresh, std::memory_order_release);
       }
+      ++next_;
     }
   }
   Entry& entry = *find(index);
   const auto generation =
       static_cast<std::uint32_t>((entry.word.load(std::memory_order_relaxed) >> 2) + 1);
-  entry.region = region;
+  entry.ptr.store(region.ptr, std::memory_order_relaxed);
+  entry.capacity.store(region.capacity, std::memory_order_relaxed);
+  entry.identity.store(std::uint64_t{region.slot} << 16 |
+                           std::uint64_t{region.known_zero ? 1u : 0u} << 8 |
+                           region.size_class_index,
+                       std::memory_order_relaxed);
+  entry.region_generation.store(region.generation, std::memory_order_relaxed);
+  // Release: whoever sees the entry live sees the fields above.
   entry.word.store(word(generation, HandleState::kLive), std::memory_order_release);
   return Handle{index, generation};
 }
 
-const Region* HandleTable::live(Handle handle) const {
+std::optional<Region> HandleTable::live(Handle handle) const noexcept {
   const Entry* entry = find(handle.index);
-  if (entry == nullptr ||
-      entry->word.load(std::memory_order_acquire) != word(handle.generation, HandleState::kLive)) {
-    return nullptr;
-  }
-  return &entry->region;
+  if (entry == nullptr) return std::nullopt;
+  const std::uint64_t expected = word(handle.generation, HandleState::kLive);
+  if (entry->word.load(std::memory_order_acquire) != expected) return std::nullopt;
+  Region region;
+  region.ptr = entry->ptr.load(std::memory_order_relaxed);
+  region.capacity = static_cast<std::size_t>(entry->capacity.load(std::memory_order_relaxed));
+  const std::uint64_t identity = entry->identity.load(std::memory_order_relaxed);
+  region.slot = static_cast<std::uint32_t>(identity >> 16);
+  region.known_zero = ((identity >> 8) & 1) != 0;
+  region.size_class_index = static_cast<std::uint8_t>(identity);
+  region.generation = entry->region_generation.load(std::memory_order_relaxed);
+  // The fields were those of this generation only if the word did not change meanwhile: a
+  // rewrite needs a close and an open, which change it. The fence orders the field reads
+  // before the second read of the word.
+  std::atomic_thread_fence(std::memory_order_acquire);
+  if (entry->word.load(std::memory_order_relaxed) != expected) return std::nullopt;
+  return region;
 }
 
-bool HandleTable::claim(Handle handle, HandleState next) {
+bool HandleTable::claim(Handle handle, HandleState next) noexcept {
   Entry* entry = find(handle.index);
   if (entry == nullptr) return false;
   std::uint64_t expected = word(handle.generation, HandleState::kLive);
@@ -51,17 +78,24 @@ bool HandleTable::claim(Handle handle, HandleState next) {
                                              std::memory_order_acq_rel);
 }
 
-HandleState HandleTable::close(Handle handle, Region* region) {
+HandleState HandleTable::close(Handle handle, Region* region) noexcept {
   Entry* entry = find(handle.index);
   if (entry == nullptr) return HandleState::kFree;
   const std::uint64_t current = entry->word.load(std::memory_order_acquire);
-  if ((current >> 2) != handle.generation) return HandleState::kFree;
-  *region = entry->region;
+  if ((current >> 2) != handle.generation || (current & 3) == 0) return HandleState::kFree;
+  region->ptr = entry->ptr.load(std::memory_order_relaxed);
+  region->capacity = static_cast<std::size_t>(entry->capacity.load(std::memory_order_relaxed));
+  const std::uint64_t identity = entry->identity.load(std::memory_order_relaxed);
+  region->slot = static_cast<std::uint32_t>(identity >> 16);
+  region->known_zero = ((identity >> 8) & 1) != 0;
+  region->size_class_index = static_cast<std::uint8_t>(identity);
+  region->generation = entry->region_generation.load(std::memory_order_relaxed);
   // Keep the generation: the next open() bumps it, so this handle never matches again.
   entry->word.store(word(handle.generation, HandleState::kFree), std::memory_order_release);
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    free_.push_back(handle.index);
+    entry->next_free = free_head_;
+    free_head_ = handle.index;
   }
   return static_cast<HandleState>(current & 3);
 }

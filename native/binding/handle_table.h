@@ -8,12 +8,14 @@
 // state tells the deleter why it runs: kLive (the buffer was garbage collected),
 // kDisposing (dispose() detached it) or kTransferred (the region moved to a token and must
 // not be freed here).
+//
+// No Node headers: the native test suite builds this file under the sanitizers too.
 #pragma once
 
 #include <atomic>
 #include <cstdint>
 #include <mutex>
-#include <vector>
+#include <optional>
 
 #include "lgalloc/lgalloc.h"
 
@@ -28,36 +30,59 @@ struct Handle {
 
 class HandleTable {
  public:
-  /// A new live entry for `region`. Any thread.
-  Handle open(const Region& region);
-
-  /// The live region behind `handle`, or null if the handle is not live.
-  const Region* live(Handle handle) const;
-
-  /// kLive -> `next`, true for exactly one caller.
-  bool claim(Handle handle, HandleState next);
-
-  /// The state behind `handle` (kFree if stale); then frees the entry. Called once, by the
-  /// backing store's deleter, on any thread.
-  HandleState close(Handle handle, Region* region);
-
- private:
-  struct Entry {
-    std::atomic<std::uint64_t> word{0};  // generation << 2 | state
-    Region region;                       // written before the entry turns live
-  };
   static constexpr std::uint32_t kChunkBits = 12;
   static constexpr std::uint32_t kChunkEntries = 1u << kChunkBits;
   static constexpr std::uint32_t kMaxChunks = 4096;
+  /// Most entries live at once.
+  static constexpr std::uint32_t kCapacity = kChunkEntries * kMaxChunks;
 
-  Entry* find(std::uint32_t index) const;
-  static std::uint64_t word(std::uint32_t generation, HandleState state) {
+  /// A table of at most `capacity` (<= kCapacity) entries live at once.
+  explicit HandleTable(std::uint32_t capacity = kCapacity) noexcept
+      : capacity_(capacity < kCapacity ? capacity : kCapacity) {}
+  HandleTable(const HandleTable&) = delete;
+  HandleTable& operator=(const HandleTable&) = delete;
+  ~HandleTable();
+
+  /// A new live entry for `region`, or nullopt when the table is full or memory for a new
+  /// chunk cannot be had (nothing changed). Any thread.
+  std::optional<Handle> open(const Region& region) noexcept;
+
+  /// A copy of the live region behind `handle`, or nullopt if the handle is not live. Safe
+  /// against any handle, however guessed, while other threads open and close entries: the
+  /// copy is taken between two reads of the entry's word and kept only if they agree.
+  std::optional<Region> live(Handle handle) const noexcept;
+
+  /// kLive -> `next`, true for exactly one caller.
+  bool claim(Handle handle, HandleState next) noexcept;
+
+  /// The state behind `handle` (kFree if stale); then frees the entry. Called once, by the
+  /// backing store's deleter, on any thread. Allocates nothing.
+  HandleState close(Handle handle, Region* region) noexcept;
+
+ private:
+  // Every field is atomic: `live` reads them while `open` may be rewriting them for a new
+  // generation (a reader with a guessed handle), and the word's re-check discards such a
+  // torn copy (issue 7, item 8).
+  struct Entry {
+    std::atomic<std::uint64_t> word{0};  // generation << 2 | state
+    std::atomic<void*> ptr{nullptr};
+    std::atomic<std::uint64_t> capacity{0};
+    std::atomic<std::uint64_t> identity{0};  // slot << 16 | known_zero << 8 | class index
+    std::atomic<std::uint64_t> region_generation{0};
+    std::uint32_t next_free = 0;  // guarded by the table's mutex while the entry is free
+  };
+
+  Entry* find(std::uint32_t index) const noexcept;
+  static std::uint64_t word(std::uint32_t generation, HandleState state) noexcept {
     return std::uint64_t{generation} << 2 | static_cast<std::uint64_t>(state);
   }
 
+  static constexpr std::uint32_t kNoEntry = UINT32_MAX;
+
+  const std::uint32_t capacity_;
   std::atomic<Entry*> chunks_[kMaxChunks]{};
-  std::mutex mutex_;  // guards free_, next_ and chunk creation
-  std::vector<std::uint32_t> free_;
+  std::mutex mutex_;                    // guards free_head_, next_ and chunk creation
+  std::uint32_t free_head_ = kNoEntry;  // intrusive list through Entry::next_free
   std::uint32_t next_ = 0;
 };
 

@@ -287,6 +287,20 @@ TEST(BackgroundWorker, StopsPassingOnceStopped) {
   EXPECT_EQ(stats_of(allocator).background_passes, passes);
 }
 
+// A stop() that runs between the thread's creation and its first look at the schedule
+// resets the schedule under it; reading it then is undefined behaviour, which the
+// assertions variant (-D_GLIBCXX_ASSERTIONS) turns into an abort (issue 7, item 5). Many
+// quick start/stop pairs make that window likely.
+TEST(BackgroundWorker, StoppingRightAfterStartingNeverReadsAnEmptySchedule) {
+  Allocator allocator(enabled_config());
+  const int rounds = 2000 / kSanitizerSlowdown;
+  for (int i = 0; i < rounds; ++i) {
+    ASSERT_EQ(allocator.configure(background(kOneHour, 0)), Status::kOk);
+    ASSERT_EQ(allocator.configure(stop_background()), Status::kOk);
+  }
+  EXPECT_FALSE(allocator.config().background.has_value());
+}
+
 TEST(BackgroundWorker, RestartsAfterAStop) {
   Allocator allocator(no_cache_config());
   ASSERT_EQ(allocator.configure(background(kTenMs, 0)), Status::kOk);

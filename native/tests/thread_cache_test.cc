@@ -129,11 +129,33 @@ TEST(ThreadCache, FlushWithoutACacheDoesNothing) {
   expect_consistent(allocator);
 }
 
-TEST(ThreadCache, ARegionFreedOnAnotherThreadGoesToThatThreadsCache) {
+// A thread that only frees (a V8 platform thread running backing-store deleters) gets no
+// cache: its regions would sit where no allocation of its own reuses them and where flush
+// and trim cannot reach them (issue 7, item 3).
+TEST(ThreadCache, AThreadThatNeverAllocatedFreesToTheGlobalPool) {
+  Allocator allocator(enabled_config());
+  const Region region = allocate_ok(allocator, 32 * kMiB);  // a one-region area
+  std::thread other([&] { EXPECT_EQ(allocator.deallocate(region), Status::kOk); });
+  other.join();
+  SizeClassStats s = class_stats(allocator, 32 * kMiB);
+  EXPECT_EQ(s.thread_regions, 0u) << describe(s);
+  EXPECT_EQ(s.global_regions, 1u) << describe(s);
+  EXPECT_EQ(s.deallocations, 1u) << describe(s);
+  // Reachable from here: trim unmaps the area.
+  TrimResult trimmed;
+  EXPECT_EQ(allocator.trim(&trimmed), Status::kOk);
+  EXPECT_EQ(trimmed.areas_unmapped, 1u);
+  expect_consistent(allocator);
+}
+
+TEST(ThreadCache, ARegionFreedOnAnotherThreadThatAllocatesGoesToThatThreadsCache) {
   Allocator allocator(enabled_config());
   const Region region = allocate_ok(allocator, 32 * kMiB);  // a one-region area
   Gate freed, exit;
   std::thread other([&] {
+    // Allocating gives this thread its cache (in another class, so the counts below are
+    // those of `region` alone).
+    EXPECT_EQ(allocator.deallocate(allocate_ok(allocator, 2 * kMiB)), Status::kOk);
     EXPECT_EQ(allocator.deallocate(region), Status::kOk);
     freed.open();
     exit.wait();
@@ -156,6 +178,7 @@ TEST(ThreadCache, AnEmptyThreadStealsFromAnotherThreadsCache) {
   const Region region = allocate_ok(allocator, 32 * kMiB);
   Gate freed, exit;
   std::thread other([&] {
+    EXPECT_EQ(allocator.deallocate(allocate_ok(allocator, 2 * kMiB)), Status::kOk);
     EXPECT_EQ(allocator.deallocate(region), Status::kOk);
     freed.open();
     exit.wait();

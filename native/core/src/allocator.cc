@@ -17,7 +17,6 @@ std::atomic<std::uint64_t> next_allocator_id{1};
 
 // Longer intervals would overflow the clock arithmetic; 2^50 ns is about 13 days.
 constexpr std::uint64_t kMaxBackgroundIntervalNs = std::uint64_t{1} << 50;
-constexpr std::size_t kPageBytes = 4096;
 
 void count(std::atomic<std::uint64_t>& counter, bool owned) noexcept {
   if (owned) {
@@ -185,7 +184,8 @@ Status AllocatorImpl::deallocate(const Region& region) noexcept {
   }
 
   SizeClassPool& pool = *pools_[region.size_class_index];
-  ThreadCache* const cache = thread_cache::current(*this, id_, lifetime_);
+  // Only a thread that allocates has a cache (see thread_cache::existing).
+  ThreadCache* const cache = thread_cache::existing(id_, lifetime_);
   ClassCounters& counters = cache != nullptr ? cache->counters[pool.index] : pool.folded;
   count(counters.deallocations, cache != nullptr);
 
@@ -287,8 +287,8 @@ Status AllocatorImpl::prefetch(const Region& region, std::size_t offset, std::si
     return fail(detail, Status::kOutOfBounds, values);
   }
   if (length == 0) return Status::kOk;
-  // madvise wants a page-aligned start.
-  const std::size_t start = offset & ~(kPageBytes - 1);
+  // madvise wants a start aligned to the kernel's page size (a power of two).
+  const std::size_t start = offset & ~(os_page_bytes() - 1);
   char* const base = static_cast<char*>(region.ptr);
   if (const int error = os_->advise(base + start, offset + length - start, Advice::kWillNeed);
       error != 0) {
@@ -396,7 +396,8 @@ Status AllocatorImpl::trim(TrimResult* out) noexcept {
   Status status = Status::kOk;
   AreaContext context = area_context();
   for (auto& pool : pools_) {
-    if (pool->trim(context, &total) != Status::kOk) status = Status::kOsError;
+    const Status result = pool->trim(context, &total);
+    if (result != Status::kOk) status = result;
   }
   if (out != nullptr) *out = total;
   return status;
@@ -412,7 +413,7 @@ void AllocatorImpl::drain(ThreadCache& cache) noexcept {
 }
 
 void AllocatorImpl::flush_thread_cache() noexcept {
-  if (ThreadCache* cache = thread_cache::current(*this, id_, lifetime_)) drain(*cache);
+  if (ThreadCache* cache = thread_cache::existing(id_, lifetime_)) drain(*cache);
 }
 
 std::vector<AreaInfo> AllocatorImpl::areas() const {
@@ -421,9 +422,14 @@ std::vector<AreaInfo> AllocatorImpl::areas() const {
   return out;
 }
 
-void AllocatorImpl::register_thread(std::shared_ptr<ThreadCache> cache) {
+bool AllocatorImpl::register_thread(const std::shared_ptr<ThreadCache>& cache) noexcept {
   std::unique_lock<std::shared_mutex> lock(threads_mutex_);
-  threads_.push_back(std::move(cache));
+  try {
+    threads_.push_back(cache);
+  } catch (...) {
+    return false;
+  }
+  return true;
 }
 
 void AllocatorImpl::retire_thread(ThreadCache& cache) noexcept {

@@ -35,8 +35,9 @@ class AllocatorImpl {
   std::vector<AreaInfo> areas() const;
   Status start_status() const noexcept { return start_status_; }
 
-  /// Adds a new thread cache to the registry (thread_cache.cc calls this).
-  void register_thread(std::shared_ptr<ThreadCache> cache);
+  /// Adds a new thread cache to the registry (thread_cache.cc calls this). False, with
+  /// nothing registered, if memory for the registry could not be had.
+  bool register_thread(const std::shared_ptr<ThreadCache>& cache) noexcept;
   /// Thread exit: removes the cache, drains it to the dirty pools and folds its counters.
   /// Caller holds the cache's lifetime mutex and has seen the allocator alive.
   void retire_thread(ThreadCache& cache) noexcept;

@@ -56,6 +56,9 @@ void* BackgroundWorker::thread_main(void* self) noexcept {
 void BackgroundWorker::loop() noexcept {
   using Clock = std::chrono::steady_clock;
   std::unique_lock<std::mutex> lock(mutex_);
+  // A stop() between pthread_create and this lock has already reset the schedule (and
+  // set stopping_): reading config_ now would be undefined behaviour (issue 7, item 5).
+  if (stopping_ || !config_) return;
   std::uint64_t version = config_version_;
   // Passes are scheduled from the last one, so that frequent reconfiguration cannot
   // postpone them forever.
@@ -64,11 +67,12 @@ void BackgroundWorker::loop() noexcept {
   while (!stopping_) {
     if (wake_.wait_until(lock, next_pass,
                          [&] { return stopping_ || version != config_version_; })) {
-      if (stopping_) break;
+      if (stopping_ || !config_) break;
       version = config_version_;
       next_pass = last_pass + std::chrono::nanoseconds(config_->interval_ns);
       continue;
     }
+    if (!config_) break;
     const std::uint64_t clear_bytes = config_->clear_bytes;
     lock.unlock();
     pass_(clear_bytes);

@@ -26,8 +26,11 @@ class BackgroundWorker {
   BackgroundWorker(const BackgroundWorker&) = delete;
   BackgroundWorker& operator=(const BackgroundWorker&) = delete;
 
-  /// Starts the thread with `config`, or hands a running one the new config (its next pass
-  /// is one new interval away). Returns 0 or the errno of pthread_create.
+  /// Starts the thread with `config`, or hands a running one the new config: its next pass
+  /// comes one new interval after its last pass (or after its start, if none ran yet), not
+  /// after this call, so that frequent reconfiguration cannot postpone passes forever; an
+  /// interval that has already elapsed since then runs the pass at once. Returns 0 or the
+  /// errno of pthread_create.
   int run(const BackgroundConfig& config) noexcept;
 
   /// Stops and joins the thread, if running.

@@ -5,8 +5,10 @@
 // The head packs a 32-bit tag with the top slot index; every push and pop bumps the tag,
 // so a head that compares equal means the stack was not touched in between (no ABA), and
 // a batch pop can walk the chain and cut it off with a single CAS. A walk may read links
-// of slots that other threads are moving; slots are never freed (see region_table.h), so
-// such reads are harmless and the CAS rejects them.
+// of slots that other threads are moving, and so an index that is not (or no longer) in
+// this stack: every such index is looked up with `find`, which is safe for any value, and
+// a walk that meets one that names no slot starts again; slots are never freed (see
+// region_table.h), and the CAS rejects a walk over links that changed meanwhile.
 #pragma once
 
 #include <algorithm>
@@ -50,13 +52,11 @@ class GlobalPool {
         *count = 0;
         return kNoSlot;
       }
-      std::uint32_t last = first;
-      std::uint32_t taken = 1;
-      std::uint32_t rest = slots_.at(last).next.load(std::memory_order_relaxed);
-      while (taken < limit && rest != kNoSlot) {
-        last = rest;
-        ++taken;
-        rest = slots_.at(last).next.load(std::memory_order_relaxed);
+      std::uint32_t taken = 0;
+      const std::uint32_t rest = walk(first, limit, &taken);
+      if (taken == 0) {  // the walk read a link that changed under it
+        head = head_.load(std::memory_order_acquire);
+        continue;
       }
       if (head_.compare_exchange_weak(head, pack(tag_of(head) + 1, rest), std::memory_order_acquire,
                                       std::memory_order_acquire)) {
@@ -67,6 +67,26 @@ class GlobalPool {
     }
   }
 
+  /// Takes the whole stack with one CAS that does not depend on its length (no walk, so
+  /// no retry because of a long one), then counts the private chain. Returns the first slot
+  /// or kNoSlot; `*count` is the number taken. What trim uses.
+  std::uint32_t take_all(std::uint32_t* count) noexcept {
+    std::uint64_t head = head_.load(std::memory_order_acquire);
+    while (!head_.compare_exchange_weak(head, pack(tag_of(head) + 1, kNoSlot),
+                                        std::memory_order_acquire, std::memory_order_acquire)) {
+    }
+    const std::uint32_t first = index_of(head);
+    std::uint32_t taken = 0;
+    // The chain is ours now: every link is stable and names a slot.
+    for (std::uint32_t slot = first; slot != kNoSlot;
+         slot = slots_.at(slot).next.load(std::memory_order_relaxed)) {
+      ++taken;
+    }
+    length_.fetch_sub(taken, std::memory_order_relaxed);
+    *count = taken;
+    return first;
+  }
+
   /// Approximate while other threads push and pop; exact when quiescent.
   std::uint64_t length() const noexcept {
     return static_cast<std::uint64_t>(
@@ -74,6 +94,24 @@ class GlobalPool {
   }
 
  private:
+  // Follows up to `limit` links from `first` (which is taken). Returns the index after the
+  // last one taken and sets `*taken`; 0 taken if a link named no slot (a racing writer).
+  std::uint32_t walk(std::uint32_t first, std::uint32_t limit,
+                     std::uint32_t* taken) const noexcept {
+    const Slot* slot = slots_.find(first);
+    if (slot == nullptr) return kNoSlot;
+    std::uint32_t count = 1;
+    std::uint32_t rest = slot->next.load(std::memory_order_relaxed);
+    while (count < limit && rest != kNoSlot) {
+      slot = slots_.find(rest);
+      if (slot == nullptr) return kNoSlot;
+      ++count;
+      rest = slot->next.load(std::memory_order_relaxed);
+    }
+    *taken = count;
+    return rest;
+  }
+
   static constexpr std::uint64_t pack(std::uint64_t tag, std::uint32_t index) {
     return tag << 32 | index;
   }

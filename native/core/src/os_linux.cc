@@ -1,10 +1,15 @@
 // The one place where the core calls the kernel: mmap, munmap and madvise, plus the
 // fault-injecting wrapper the tests use. Nothing above this layer sees an errno that did
 // not come through here.
+#include <fcntl.h>
 #include <sys/mman.h>
+#include <sys/sysinfo.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdint>
+#include <cstdlib>
 
 #include "lgalloc/os.h"
 
@@ -18,10 +23,14 @@
 namespace lgalloc {
 namespace {
 
-// Transparent huge pages are 2 MiB on x86_64 and arm64 (4 KiB base pages). Areas are
-// aligned to it so that every region (a power-of-two multiple of 2 MiB) can be backed by
-// huge pages from its first byte.
-constexpr std::uintptr_t kHugePageBytes = std::uintptr_t{1} << 21;
+constexpr std::size_t kDefaultHugePageBytes = std::size_t{1} << 21;
+
+// Areas start at a multiple of the huge page size (2 MiB on x86_64, and on arm64 with
+// 4 KiB pages; more with larger base pages), so that every region can be backed by huge
+// pages from its first byte, and at least at 2 MiB, which `move_contents` relies on.
+std::uintptr_t area_alignment() noexcept {
+  return std::max<std::uintptr_t>(kDefaultHugePageBytes, os_huge_page_bytes());
+}
 
 int native_advice(Advice advice) noexcept {
   switch (advice) {
@@ -56,14 +65,15 @@ void* map_anonymous(std::size_t length, int extra_flags, int* os_errno) noexcept
 void* map_aligned(std::size_t length, int extra_flags, int* os_errno) noexcept {
   void* address = map_anonymous(length, extra_flags, os_errno);
   if (address == nullptr) return nullptr;
-  if (reinterpret_cast<std::uintptr_t>(address) % kHugePageBytes == 0) return address;
+  const std::uintptr_t alignment = area_alignment();
+  if (reinterpret_cast<std::uintptr_t>(address) % alignment == 0) return address;
   ::munmap(address, length);
 
-  const std::size_t padded = length + kHugePageBytes;
+  const std::size_t padded = length + alignment;
   char* raw = static_cast<char*>(map_anonymous(padded, extra_flags, os_errno));
   if (raw == nullptr) return nullptr;
   const std::uintptr_t start = reinterpret_cast<std::uintptr_t>(raw);
-  const std::uintptr_t aligned = (start + kHugePageBytes - 1) & ~(kHugePageBytes - 1);
+  const std::uintptr_t aligned = (start + alignment - 1) & ~(alignment - 1);
   const std::size_t head = aligned - start;
   const std::size_t tail = padded - head - length;
   if (head != 0) ::munmap(raw, head);
@@ -76,10 +86,12 @@ class SystemOs final : public Os {
   MapResult map(std::size_t length) noexcept override {
     MapResult result;
     result.address = map_aligned(length, 0, &result.os_errno);
-    if (result.address == nullptr && result.os_errno == ENOMEM) {
+    if (result.address == nullptr && result.os_errno == ENOMEM &&
+        noreserve_retry_allowed(length, os_ram_and_swap_bytes())) {
       // Heuristic overcommit refuses one mapping larger than about RAM + swap even though
       // it would be touched sparsely; reserving without commit charge lets the largest
-      // classes exist. The memory limit is the guard against overcommitting for real.
+      // classes exist. Smaller refusals are real (the commit limit, the address space) and
+      // stand. The memory limit is the guard against overcommitting for real.
       result.address = map_aligned(length, MAP_NORESERVE, &result.os_errno);
       result.noreserve = result.address != nullptr;
     }
@@ -118,6 +130,37 @@ class SystemOs final : public Os {
 };
 
 }  // namespace
+
+std::size_t os_page_bytes() noexcept {
+  static const std::size_t bytes = [] {
+    const long value = ::sysconf(_SC_PAGESIZE);
+    return value > 0 ? static_cast<std::size_t>(value) : std::size_t{4096};
+  }();
+  return bytes;
+}
+
+std::size_t os_huge_page_bytes() noexcept {
+  static const std::size_t bytes = [] {
+    const int fd = ::open("/sys/kernel/mm/transparent_hugepage/hpage_pmd_size", O_RDONLY);
+    if (fd < 0) return kDefaultHugePageBytes;
+    char text[32] = {};
+    const ssize_t length = ::read(fd, text, sizeof(text) - 1);
+    ::close(fd);
+    if (length <= 0) return kDefaultHugePageBytes;
+    char* end = nullptr;
+    const unsigned long long value = std::strtoull(text, &end, 10);
+    // A power of two, or the file does not say what we think it says.
+    if (end == text || value == 0 || (value & (value - 1)) != 0) return kDefaultHugePageBytes;
+    return static_cast<std::size_t>(value);
+  }();
+  return bytes;
+}
+
+std::uint64_t os_ram_and_swap_bytes() noexcept {
+  struct sysinfo info {};
+  if (::sysinfo(&info) != 0) return 0;
+  return (std::uint64_t{info.totalram} + info.totalswap) * info.mem_unit;
+}
 
 std::shared_ptr<Os> system_os() {
   static const std::shared_ptr<Os> instance = std::make_shared<SystemOs>();

@@ -97,6 +97,16 @@ std::uint32_t SizeClassPool::refill(AreaContext& context, std::size_t requested,
     context.figures.mapped_bytes.fetch_sub(bytes, std::memory_order_relaxed);
   };
 
+  // Room in the area lists first, so that nothing after the mapping can fail for want of
+  // memory (a growing vector would throw inside this noexcept function).
+  try {
+    areas_.reserve(areas_.size() + 1);
+    free_slot_ranges_.reserve(free_slot_ranges_.size() + 1);
+  } catch (...) {
+    unreserve();
+    return fail(ENOMEM, 0);
+  }
+
   const auto count = static_cast<std::uint32_t>(regions);
   const std::uint32_t first = take_slots(count);
   if (first == kNoSlot || !slots.ensure(first, count)) {
@@ -119,7 +129,7 @@ std::uint32_t SizeClassPool::refill(AreaContext& context, std::size_t requested,
     context.figures.record_failure(error);
     warn_hugepage_refused(error);
   }
-  areas_.push_back(Area{base, bytes, first, count, mapping.noreserve});
+  areas_.push_back(Area{base, bytes, first, count});
 
   // Fresh anonymous memory reads as zero. A reused slot keeps its generation, so handles
   // from before the trim stay invalid.
@@ -143,24 +153,18 @@ Status SizeClassPool::trim(AreaContext& context, TrimResult* result) noexcept {
   std::lock_guard<std::mutex> lock(refill_mutex);
   if (areas_.empty()) return Status::kOk;
 
-  // Take everything out of both pools; what is not unmapped goes back.
-  struct Taken {
-    std::uint32_t slot;
-    bool clean;
-  };
-  std::vector<Taken> taken;
-  for (GlobalPool* pool : {&dirty, &clean}) {
-    std::uint32_t count = 0;
-    std::uint32_t slot = pool->pop_batch(UINT32_MAX, &count);
-    for (std::uint32_t i = 0; i < count; ++i) {
-      const std::uint32_t next = slots.at(slot).next.load(std::memory_order_relaxed);
-      taken.push_back({slot, pool == &clean});
-      slot = next;
-    }
+  // Scratch space before anything moves: if memory for it cannot be had, nothing changed.
+  std::vector<std::size_t> by_first;  // area indices sorted by first slot
+  std::vector<std::uint32_t> present;
+  std::vector<char> unmapped;
+  try {
+    by_first.resize(areas_.size());
+    present.assign(areas_.size(), 0);
+    unmapped.assign(areas_.size(), 0);
+    free_slot_ranges_.reserve(free_slot_ranges_.size() + areas_.size());
+  } catch (...) {
+    return Status::kOutOfMemory;
   }
-
-  // Which area each slot belongs to: areas sorted by their first slot.
-  std::vector<std::size_t> by_first(areas_.size());
   for (std::size_t i = 0; i < by_first.size(); ++i) by_first[i] = i;
   std::sort(by_first.begin(), by_first.end(), [&](std::size_t a, std::size_t b) {
     return areas_[a].first_slot < areas_[b].first_slot;
@@ -171,11 +175,25 @@ Status SizeClassPool::trim(AreaContext& context, TrimResult* result) noexcept {
                          [&](std::uint32_t s, std::size_t a) { return s < areas_[a].first_slot; });
     return *(it - 1);
   };
-  std::vector<std::uint32_t> present(areas_.size(), 0);
-  for (const Taken& t : taken) ++present[area_of(t.slot)];
+
+  // Take both pools whole, one CAS each whatever their length (issue 7, item 9); what is
+  // not unmapped goes back. Allocations meanwhile find the pools empty and wait for
+  // `refill_mutex`, which this holds, rather than map new areas.
+  struct Chain {
+    GlobalPool* pool;
+    std::uint32_t first;
+  };
+  Chain chains[2] = {{&dirty, kNoSlot}, {&clean, kNoSlot}};
+  for (Chain& chain : chains) {
+    std::uint32_t count = 0;
+    chain.first = chain.pool->take_all(&count);
+    for (std::uint32_t slot = chain.first; slot != kNoSlot;
+         slot = slots.at(slot).next.load(std::memory_order_relaxed)) {
+      ++present[area_of(slot)];
+    }
+  }
 
   Status status = Status::kOk;
-  std::vector<bool> unmapped(areas_.size(), false);
   for (std::size_t a = 0; a < areas_.size(); ++a) {
     if (present[a] != areas_[a].regions) continue;
     if (const int error = context.os.unmap(areas_[a].base, areas_[a].bytes); error != 0) {
@@ -183,29 +201,33 @@ Status SizeClassPool::trim(AreaContext& context, TrimResult* result) noexcept {
       status = Status::kOsError;
       continue;
     }
-    unmapped[a] = true;
+    unmapped[a] = 1;
   }
 
-  for (const bool to_clean : {false, true}) {
+  for (const Chain& chain : chains) {
     std::uint32_t first = kNoSlot, last = kNoSlot, count = 0;
-    for (const Taken& t : taken) {
-      if (t.clean != to_clean || unmapped[area_of(t.slot)]) continue;
-      if (first == kNoSlot) {
-        first = t.slot;
-      } else {
-        slots.at(last).next.store(t.slot, std::memory_order_relaxed);
+    for (std::uint32_t slot = chain.first; slot != kNoSlot;) {
+      const std::uint32_t next = slots.at(slot).next.load(std::memory_order_relaxed);
+      if (!unmapped[area_of(slot)]) {
+        if (first == kNoSlot) {
+          first = slot;
+        } else {
+          slots.at(last).next.store(slot, std::memory_order_relaxed);
+        }
+        last = slot;
+        ++count;
       }
-      last = t.slot;
-      ++count;
+      slot = next;
     }
-    if (count != 0) (to_clean ? clean : dirty).push_chain(first, last, count);
+    if (count != 0) chain.pool->push_chain(first, last, count);
   }
 
-  std::vector<Area> kept;
+  // Drop the unmapped areas in place (no allocation).
+  std::size_t kept = 0;
   for (std::size_t a = 0; a < areas_.size(); ++a) {
-    const Area& area = areas_[a];
+    const Area area = areas_[a];
     if (!unmapped[a]) {
-      kept.push_back(area);
+      areas_[kept++] = area;
       continue;
     }
     for (std::uint32_t i = 0; i < area.regions; ++i) {
@@ -216,7 +238,7 @@ Status SizeClassPool::trim(AreaContext& context, TrimResult* result) noexcept {
                        std::memory_order_relaxed);
       slot.base.store(nullptr, std::memory_order_relaxed);
     }
-    free_slot_ranges_.push_back({area.first_slot, area.regions});
+    free_slot_ranges_.push_back({area.first_slot, area.regions});  // reserved above
     area_count.fetch_sub(1, std::memory_order_relaxed);
     area_bytes.fetch_sub(area.bytes, std::memory_order_relaxed);
     context.figures.mapped_bytes.fetch_sub(area.bytes, std::memory_order_relaxed);
@@ -226,14 +248,13 @@ Status SizeClassPool::trim(AreaContext& context, TrimResult* result) noexcept {
       result->bytes_unmapped += area.bytes;
     }
   }
-  areas_ = std::move(kept);
+  areas_.erase(areas_.begin() + static_cast<std::ptrdiff_t>(kept), areas_.end());
   return status;
 }
 
 void SizeClassPool::list_areas(std::vector<AreaInfo>* out) {
   std::lock_guard<std::mutex> lock(refill_mutex);
-  for (const Area& area : areas_)
-    out->push_back(AreaInfo{area.base, area.bytes, index, area.noreserve});
+  for (const Area& area : areas_) out->push_back(AreaInfo{area.base, area.bytes, index});
 }
 
 void SizeClassPool::unmap_all(Os& os) noexcept {

@@ -23,7 +23,6 @@ struct Area {
   std::uint64_t bytes;
   std::uint32_t first_slot;
   std::uint32_t regions;
-  bool noreserve;
 };
 
 class SizeClassPool {

@@ -34,34 +34,65 @@ struct Registrations {
 
 thread_local bool Registrations::exiting = false;
 thread_local Registrations registrations;
+// Whether this thread ever touched `registrations`. Trivially destructible, so testing it
+// constructs nothing: a thread that only frees never runs the thread_local's constructor
+// nor registers its destructor (which would allocate).
+constinit thread_local bool has_registrations = false;
 
 }  // namespace
 
-ThreadCache* attach(AllocatorImpl& owner, std::uint64_t allocator_id,
-                    const std::shared_ptr<Lifetime>& lifetime) noexcept {
-  if (Registrations::exiting) return nullptr;
-  auto& caches = registrations.caches;
-  // Drop caches of allocators that no longer exist.
+namespace {
+
+// Drops caches of allocators that no longer exist (no allocation: erase only moves).
+void forget_dead_caches(std::vector<std::shared_ptr<ThreadCache>>& caches) noexcept {
   caches.erase(std::remove_if(caches.begin(), caches.end(),
                               [](const std::shared_ptr<ThreadCache>& cache) {
                                 std::lock_guard<std::mutex> lock(cache->lifetime->mutex);
                                 return !cache->lifetime->alive;
                               }),
                caches.end());
-  ThreadCache* found = nullptr;
-  for (const auto& cache : caches) {
-    if (cache->lifetime == lifetime) found = cache.get();
+}
+
+ThreadCache* lookup(std::uint64_t allocator_id,
+                    const std::shared_ptr<Lifetime>& lifetime) noexcept {
+  for (const auto& cache : registrations.caches) {
+    if (cache->lifetime == lifetime) {
+      fast_path = FastPath{allocator_id, cache.get()};
+      return cache.get();
+    }
   }
-  if (found == nullptr) {
-    auto* raw = new (std::nothrow) ThreadCache(&owner, lifetime);
-    if (raw == nullptr) return nullptr;
-    std::shared_ptr<ThreadCache> cache(raw);
-    caches.push_back(cache);
-    owner.register_thread(std::move(cache));
-    found = raw;
+  return nullptr;
+}
+
+}  // namespace
+
+ThreadCache* find(std::uint64_t allocator_id, const std::shared_ptr<Lifetime>& lifetime) noexcept {
+  if (!has_registrations || Registrations::exiting) return nullptr;
+  forget_dead_caches(registrations.caches);
+  return lookup(allocator_id, lifetime);
+}
+
+ThreadCache* attach(AllocatorImpl& owner, std::uint64_t allocator_id,
+                    const std::shared_ptr<Lifetime>& lifetime) noexcept {
+  if (ThreadCache* found = find(allocator_id, lifetime)) return found;
+  if (Registrations::exiting) return nullptr;
+  auto& caches = registrations.caches;
+  has_registrations = true;
+  // Every step that may need memory comes before the cache is published anywhere, so a
+  // failed allocation leaves no trace: the caller uses the global pools instead.
+  auto* raw = new (std::nothrow) ThreadCache(&owner, lifetime);
+  if (raw == nullptr) return nullptr;
+  std::shared_ptr<ThreadCache> cache;
+  try {
+    cache = std::shared_ptr<ThreadCache>(raw);  // may throw; then it deletes raw
+    caches.reserve(caches.size() + 1);
+  } catch (...) {
+    return nullptr;
   }
-  fast_path = FastPath{allocator_id, found};
-  return found;
+  if (!owner.register_thread(cache)) return nullptr;
+  caches.push_back(std::move(cache));  // capacity reserved above: cannot throw
+  fast_path = FastPath{allocator_id, raw};
+  return raw;
 }
 
 }  // namespace lgalloc::thread_cache

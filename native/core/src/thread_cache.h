@@ -65,10 +65,22 @@ extern constinit thread_local FastPath fast_path;
 ThreadCache* attach(AllocatorImpl& owner, std::uint64_t allocator_id,
                     const std::shared_ptr<Lifetime>& lifetime) noexcept;
 
+/// The calling thread's cache for the allocator, if the thread already has one; never
+/// creates one. A thread gets a cache by allocating: one that only frees (a V8 platform
+/// thread running backing-store deleters, say) would park regions where no allocation of
+/// its own reuses them and where flush and trim cannot reach them (issue 7, item 3).
+ThreadCache* find(std::uint64_t allocator_id, const std::shared_ptr<Lifetime>& lifetime) noexcept;
+
 inline ThreadCache* current(AllocatorImpl& owner, std::uint64_t allocator_id,
                             const std::shared_ptr<Lifetime>& lifetime) noexcept {
   if (fast_path.allocator_id == allocator_id) return fast_path.cache;
   return attach(owner, allocator_id, lifetime);
+}
+
+inline ThreadCache* existing(std::uint64_t allocator_id,
+                             const std::shared_ptr<Lifetime>& lifetime) noexcept {
+  if (fast_path.allocator_id == allocator_id) return fast_path.cache;
+  return find(allocator_id, lifetime);
 }
 
 }  // namespace thread_cache

@@ -55,8 +55,11 @@ class WorkStealingDeque {
     const std::int64_t bottom = bottom_.load(std::memory_order_relaxed) - 1;
     bottom_.store(bottom, std::memory_order_seq_cst);
     std::int64_t top = top_.load(std::memory_order_seq_cst);
+    // Restoring `bottom` is a release store (the paper has it relaxed): a thief that reads
+    // the restored value must also see the cells pushed before it, which a relaxed store
+    // does not promise in the C++ model (issue 7, item 8).
     if (top > bottom) {  // empty
-      bottom_.store(bottom + 1, std::memory_order_relaxed);
+      bottom_.store(bottom + 1, std::memory_order_release);
       return kNoSlot;
     }
     std::uint32_t value = array->cell(bottom).load(std::memory_order_relaxed);
@@ -65,7 +68,7 @@ class WorkStealingDeque {
                                         std::memory_order_relaxed)) {
         value = kNoSlot;
       }
-      bottom_.store(bottom + 1, std::memory_order_relaxed);
+      bottom_.store(bottom + 1, std::memory_order_release);
     }
     return value;
   }

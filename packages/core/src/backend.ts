@@ -24,6 +24,11 @@ export interface RawRegion {
 export interface RawToken {
   readonly id: string;
   readonly buffer?: ArrayBuffer;
+  /**
+   * Native only: a zero-length buffer that travels in the token's transferList; when it
+   * dies unadopted (token dropped, receiver exited) the addon reclaims the region.
+   */
+  readonly anchor?: ArrayBuffer;
 }
 
 /** The configuration as the backends take it (times in nanoseconds, `null` is off). */
@@ -67,7 +72,6 @@ export interface BackendArea {
   base: number;
   bytes: number;
   sizeClassIndex: number;
-  noreserve: boolean;
 }
 
 /**

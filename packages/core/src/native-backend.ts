@@ -21,9 +21,13 @@ export function createNativeBackend(
   addon: NativeAddon,
   defaults: Partial<BackendConfig>,
 ): Backend | undefined {
-  // The addon writes each new region's metadata here instead of building an array.
-  const out = new Float64Array(4);
-  const { externalBuffers } = addon.init(createError, isMainThread, defaults, out);
+  // `out`: the addon writes each new region's metadata there instead of building an array.
+  // `native`: functions bound to this copy of the package (see NativeFunctions).
+  const {
+    externalBuffers,
+    out,
+    functions: native,
+  } = addon.init(createError, isMainThread, defaults);
   if (!externalBuffers) return undefined;
   const raw = (buffer: ArrayBuffer): RawRegion => ({
     handle: { index: out[0]!, generation: out[1]! } satisfies NativeHandle,
@@ -34,25 +38,30 @@ export function createNativeBackend(
   const handleOf = (handle: unknown) => handle as NativeHandle;
   return {
     kind: "native",
-    allocate: (byteLength) => raw(addon.allocate(byteLength)),
+    allocate: (byteLength) => raw(native.allocate(byteLength)),
     dispose: (handle, buffer) =>
-      addon.dispose(handleOf(handle).index, handleOf(handle).generation, buffer),
+      native.dispose(handleOf(handle).index, handleOf(handle).generation, buffer),
     reallocate: (handle, buffer, byteLength) =>
       raw(
-        addon.reallocate(handleOf(handle).index, handleOf(handle).generation, buffer, byteLength),
+        native.reallocate(handleOf(handle).index, handleOf(handle).generation, buffer, byteLength),
       ),
     prefetch: (handle, byteOffset, byteLength) =>
-      addon.prefetch(handleOf(handle).index, handleOf(handle).generation, byteOffset, byteLength),
-    transfer: (handle, buffer): RawToken => ({
-      id: addon.transfer(handleOf(handle).index, handleOf(handle).generation, buffer),
-    }),
-    adopt: (token) => raw(addon.adopt(token.id)),
-    releaseToken: (token) => addon.releaseToken(token.id),
-    configure: (update) => addon.configure(update),
-    config: () => addon.config(),
-    stats: () => addon.stats(),
-    trim: () => addon.trim(),
-    areas: () => addon.areas(),
-    flushThreadCache: () => addon.flushThreadCache(),
+      native.prefetch(handleOf(handle).index, handleOf(handle).generation, byteOffset, byteLength),
+    transfer: (handle, buffer): RawToken => {
+      const [id, anchor] = native.transfer(
+        handleOf(handle).index,
+        handleOf(handle).generation,
+        buffer,
+      );
+      return { id, anchor };
+    },
+    adopt: (token) => raw(native.adopt(token.id)),
+    releaseToken: (token) => native.releaseToken(token.id),
+    configure: (update) => native.configure(update),
+    config: () => native.config(),
+    stats: () => native.stats(),
+    trim: () => native.trim(),
+    areas: () => native.areas(),
+    flushThreadCache: () => native.flushThreadCache(),
   };
 }

@@ -12,17 +12,12 @@ const nodeGypBuild = require("node-gyp-build") as { resolve(dir: string): string
 import type { BackendArea, BackendConfig, BackendStats } from "./backend";
 import type { NativeErrorFactory } from "./errors";
 
-/** Functions exported by `native/binding/addon.cc`; see there for each one's contract. */
-export interface NativeAddon {
-  /** Version of the binding and of the allocator core it was built from. */
-  version(): string;
-  /** `out` receives [index, generation, knownZero, sizeClassIndex] of each new region. */
-  init(
-    createError: NativeErrorFactory,
-    isMainThread: boolean,
-    defaults: Partial<BackendConfig>,
-    out: Float64Array,
-  ): { externalBuffers: boolean; appliedDefaults: boolean };
+/**
+ * What `init` returns: the functions bound to this copy of the package. Each copy that
+ * loads the addon (duplicate installs, a cleared require.cache) gets its own, with its own
+ * error factory and metadata array, so copies never read each other's state.
+ */
+export interface NativeFunctions {
   allocate(byteLength: number): ArrayBuffer;
   dispose(index: number, generation: number, buffer: ArrayBuffer): boolean;
   prefetch(index: number, generation: number, byteOffset: number, byteLength: number): void;
@@ -32,7 +27,12 @@ export interface NativeAddon {
     buffer: ArrayBuffer,
     byteLength: number,
   ): ArrayBuffer;
-  transfer(index: number, generation: number, buffer: ArrayBuffer): string;
+  /**
+   * The token id and its anchor: a zero-length ArrayBuffer that belongs in the token's
+   * transferList; when it is collected unadopted (the token was dropped, or the thread it
+   * was posted to exited), the region goes back to the pool.
+   */
+  transfer(index: number, generation: number, buffer: ArrayBuffer): [string, ArrayBuffer];
   adopt(id: string): ArrayBuffer;
   releaseToken(id: string): boolean;
   configure(update: Partial<BackendConfig>): void;
@@ -41,6 +41,28 @@ export interface NativeAddon {
   trim(): { areasUnmapped: number; bytesUnmapped: number };
   areas(): BackendArea[];
   flushThreadCache(): void;
+}
+
+/** Functions exported by `native/binding/addon.cc`; see there for each one's contract. */
+export interface NativeAddon {
+  /** Version of the binding and of the allocator core it was built from. */
+  version(): string;
+  /**
+   * Binds a fresh set of functions to `createError`. `out` receives [index, generation,
+   * knownZero, sizeClassIndex] of each new region; its memory is the addon's.
+   * `appliedDefaults` is true for the first call in the process, if the defaults took
+   * effect (including starting the background worker).
+   */
+  init(
+    createError: NativeErrorFactory,
+    isMainThread: boolean,
+    defaults: Partial<BackendConfig>,
+  ): {
+    externalBuffers: boolean;
+    appliedDefaults: boolean;
+    out: Float64Array;
+    functions: NativeFunctions;
+  };
 }
 
 /** Environment variable that overrides where the addon is loaded from. */

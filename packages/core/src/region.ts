@@ -196,7 +196,8 @@ export function isRegion(value: unknown): value is Region {
 }
 
 function makeToken(raw: RawToken, byteLength: number): RegionToken {
-  const transferList = Object.freeze(raw.buffer === undefined ? [] : [raw.buffer]);
+  const moved = raw.buffer ?? raw.anchor;
+  const transferList = Object.freeze(moved === undefined ? [] : [moved]);
   const token = { kind: "lgalloc.RegionToken" as const, id: raw.id, byteLength, transferList };
   return Object.freeze(raw.buffer === undefined ? token : { ...token, buffer: raw.buffer });
 }

@@ -174,8 +174,9 @@ struct AreaInfo {
   const void* base = nullptr;
   std::uint64_t bytes = 0;
   unsigned size_class_index = 0;
-  /// Mapped with MAP_NORESERVE because an ordinary mapping was refused.
-  bool noreserve = false;
+  // No `noreserve` flag: `move_contents` moves page ranges between areas, and a moved
+  // range keeps the flags of the mapping it came from, so a per-area flag would go stale
+  // (issue 7, item 7).
 };
 
 struct TrimResult {

@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 
 namespace lgalloc {
@@ -26,9 +27,11 @@ struct MapResult {
 class Os {
  public:
   virtual ~Os() = default;
-  /// A private anonymous read-write mapping of `length` bytes. If the kernel refuses it
-  /// for want of commit charge (ENOMEM), one more try with MAP_NORESERVE, so that classes
-  /// larger than RAM+swap can still be reserved.
+  /// A private anonymous read-write mapping of `length` bytes, aligned to the larger of
+  /// 2 MiB and the huge page size. If the kernel refuses it (ENOMEM) and it is larger
+  /// than RAM plus swap (`noreserve_retry_allowed`), one more try with MAP_NORESERVE, so
+  /// that the classes no kernel would ever commit can still be reserved; any other refusal
+  /// stands, so that it surfaces as kOutOfMemory rather than, later, the OOM killer.
   virtual MapResult map(std::size_t length) noexcept = 0;
   /// 0 on success, else errno.
   virtual int unmap(void* address, std::size_t length) noexcept = 0;
@@ -45,6 +48,23 @@ class Os {
 
 /// The real system calls.
 std::shared_ptr<Os> system_os();
+
+/// The kernel's base page size, `sysconf(_SC_PAGESIZE)`, read once; 4096 if unknown.
+std::size_t os_page_bytes() noexcept;
+
+/// The transparent huge page size, read once from
+/// /sys/kernel/mm/transparent_hugepage/hpage_pmd_size; 2 MiB where that is unreadable.
+std::size_t os_huge_page_bytes() noexcept;
+
+/// RAM plus swap, in bytes (`sysinfo`); 0 if unknown.
+std::uint64_t os_ram_and_swap_bytes() noexcept;
+
+/// Whether a refused mapping of `length` bytes may be retried with MAP_NORESERVE: only
+/// when it is larger than the kernel would ever commit (`ram_and_swap`; unknown, 0,
+/// allows no retry).
+constexpr bool noreserve_retry_allowed(std::size_t length, std::uint64_t ram_and_swap) noexcept {
+  return ram_and_swap != 0 && length > ram_and_swap;
+}
 
 /// Wraps another `Os` and makes chosen calls fail, for tests of the error paths.
 class FaultInjectingOs final : public Os {
