@@ -18,6 +18,7 @@ export {
   BACKEND_ENV,
   adopt,
   allocate,
+  allocateUnsafe,
   backendKind,
   config,
   configure,
@@ -27,11 +28,22 @@ export {
   stats,
   trim,
   tryAllocate,
+  tryAllocateUnsafe,
 } from "./allocator";
 export { Region, isRegion } from "./region";
-export { InvalidArgTypeError, InvalidArgValueError, LgallocError, OutOfRangeError } from "./errors";
+export {
+  InvalidArgTypeError,
+  InvalidArgValueError,
+  InvalidThisError,
+  LgallocError,
+  LgallocRangeError,
+  NotCloneableError,
+  OutOfRangeError,
+} from "./errors";
 export type { LgallocErrorCode, LgallocErrorDetails } from "./errors";
 export { nativeVersion } from "./version";
 export { ADDON_PATH_ENV, ERR_LGALLOC_ADDON_LOAD } from "./native";
 // Argument checks in Node's message format, shared with the sibling packages.
-export { TYPED_ARRAY_CONSTRUCTORS, validateInteger } from "./validate";
+export { TYPED_ARRAY_CONSTRUCTORS, validateInteger, validateOptions } from "./validate";
+/** @internal For the sibling packages: makes structuredClone of an object throw. */
+export { refuseCloning } from "./errors";
