@@ -25,7 +25,8 @@ export type LgallocErrorCode =
   | "ERR_LGALLOC_BUSY"
   | "ERR_LGALLOC_ADDON_LOAD"
   | "ERR_LGALLOC_BUFFER_DETACHED"
-  | "ERR_LGALLOC_NOT_CLONEABLE";
+  | "ERR_LGALLOC_NOT_CLONEABLE"
+  | "ERR_LGALLOC_CONCURRENT_MODIFICATION";
 
 /** Optional facts attached to an error, each present only where it applies. */
 export interface LgallocErrorDetails {

@@ -38,7 +38,7 @@ import type {
   RawToken,
 } from "./backend";
 import { overlay } from "./backend";
-import { InvalidArgTypeError, LgallocError } from "./errors";
+import { InvalidArgTypeError, LgallocError, LgallocRangeError } from "./errors";
 
 const SIZE_CLASS_COUNT = 16;
 const MIN_REGION_BYTES = 2 ** 21;
@@ -225,7 +225,7 @@ class FallbackBackend implements Backend {
   allocate(byteLength: number): RawRegion {
     const index = sizeClassIndexFor(byteLength);
     if (index === undefined) {
-      throw new LgallocError(
+      throw new LgallocRangeError(
         "ERR_LGALLOC_INVALID_SIZE",
         'The value of "byteLength" is out of range. It must be >= 2097152 (2 MiB) and ' +
           `<= 68719476736 (64 GiB). Received ${byteLength}`,
@@ -297,7 +297,7 @@ class FallbackBackend implements Backend {
     if (record.state !== "live") throw disposedError("prefetch");
     const capacity = record.sizeClass.regionBytes;
     if (byteOffset > capacity || byteLength > capacity - byteOffset) {
-      throw new LgallocError(
+      throw new LgallocRangeError(
         "ERR_LGALLOC_OUT_OF_BOUNDS",
         `prefetch: the range at byte offset ${byteOffset} of length ${byteLength} does not ` +
           `fit in the region's capacity of ${capacity} bytes`,

@@ -304,14 +304,14 @@ export function parseToken(value: unknown): RawToken {
   }
   const token = value as Record<string, unknown>;
   const kind = token.kind;
-  const id = token.id;
-  const buffer = token.buffer;
+  const id = kind === "lgalloc.RegionToken" ? token.id : undefined;
   if (kind !== "lgalloc.RegionToken" || typeof id !== "string" || !TOKEN_ID.test(id)) {
     throw new LgallocError(
       "ERR_LGALLOC_INVALID_TOKEN",
       'The token is malformed: expected kind "lgalloc.RegionToken" and an id of 32 lowercase hex digits',
     );
   }
+  const buffer = token.buffer;
   if (buffer !== undefined && !types.isArrayBuffer(buffer)) {
     throw new LgallocError(
       "ERR_LGALLOC_INVALID_TOKEN",
