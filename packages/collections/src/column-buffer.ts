@@ -316,7 +316,7 @@ export class ColumnBuffer<K extends ColumnKind = ColumnKind>
   }
 
   [Symbol.dispose](): void {
-    this.dispose();
+    ColumnBuffer.#check(this).dispose();
   }
 
   /** `ColumnBuffer<utf8>(length=3, nullCount=1, byteLength=20) ['a', null, 'c']`. */
@@ -364,7 +364,7 @@ export class ColumnBuffer<K extends ColumnKind = ColumnKind>
 
   /** What `JSON.stringify` writes: `toArray()`. */
   toJSON(): (ColumnValue<K> | null)[] {
-    return this.toArray();
+    return ColumnBuffer.#check(this).toArray();
   }
 
   /** Runs `change`; if it throws, puts length, nulls and every buffer back as they were. */

@@ -339,7 +339,7 @@ export class LargeVec<T extends TypedArray = Float64Array>
   /** Appends the values (converted like the typed array converts them); the new length. */
   push(...values: ElementOf<T>[]): number;
   push(value?: unknown): number {
-    if (!(#fast in this)) throw new InvalidThisError("LargeVec");
+    if (!LargeVec.#is(this)) throw new InvalidThisError("LargeVec");
     const length = this.#length;
     // One primitive value: storing it runs no user code (a `valueOf` could change this very
     // vector midway). The wrong primitive (a bigint into a number kind, a number into a
@@ -362,7 +362,7 @@ export class LargeVec<T extends TypedArray = Float64Array>
 
   /** Removes and returns the last element; `undefined` if empty. */
   pop(): ElementOf<T> | undefined {
-    if (!(#fast in this)) throw new InvalidThisError("LargeVec");
+    if (!LargeVec.#is(this)) throw new InvalidThisError("LargeVec");
     const length = this.#length;
     if (length > 0 && length <= this.#fast) {
       if (length > this.#dirtyEnd) this.#dirtyEnd = length;
@@ -379,7 +379,7 @@ export class LargeVec<T extends TypedArray = Float64Array>
    *   or not below `length`; `TypeError` `ERR_INVALID_ARG_TYPE` for a non-number.
    */
   get(index: number): ElementOf<T> {
-    if (!(#fast in this)) throw new InvalidThisError("LargeVec");
+    if (!LargeVec.#is(this)) throw new InvalidThisError("LargeVec");
     if (
       typeof index === "number" &&
       index >>> 0 === index &&
@@ -404,7 +404,7 @@ export class LargeVec<T extends TypedArray = Float64Array>
   set(index: number, value: ElementOf<T>): this;
   set(source: TypedArray | readonly ElementOf<T>[] | LargeVec<TypedArray>, offset?: number): this;
   set(index: unknown, value?: unknown): this {
-    if (!(#fast in this)) throw new InvalidThisError("LargeVec");
+    if (!LargeVec.#is(this)) throw new InvalidThisError("LargeVec");
     if (
       (typeof value === "number" || typeof value === "bigint") &&
       typeof index === "number" &&
@@ -658,6 +658,7 @@ export class LargeVec<T extends TypedArray = Float64Array>
     callback: (value: ElementOf<T>, index: number, vec: this) => void,
     thisArg?: unknown,
   ): void {
+    LargeVec.#check(this);
     const fn = this.#callback(callback, "forEach");
     this.#visit("forEach", (value, index) => {
       fn.call(thisArg, value, index, this);
@@ -670,6 +671,7 @@ export class LargeVec<T extends TypedArray = Float64Array>
     callback: (value: ElementOf<T>, index: number, vec: this) => ElementOf<T>,
     thisArg?: unknown,
   ): LargeVec<T> {
+    LargeVec.#check(this);
     const fn = this.#callback(callback, "map");
     const result = LargeVec.withCapacity(this.#kind.Ctor, this.#length);
     try {
@@ -689,6 +691,7 @@ export class LargeVec<T extends TypedArray = Float64Array>
     predicate: (value: ElementOf<T>, index: number, vec: this) => unknown,
     thisArg?: unknown,
   ): LargeVec<T> {
+    LargeVec.#check(this);
     const fn = this.#callback(predicate, "filter");
     const result = LargeVec.withCapacity(this.#kind.Ctor, 0);
     try {
@@ -722,6 +725,7 @@ export class LargeVec<T extends TypedArray = Float64Array>
     initialValue: U,
   ): U;
   reduce(callback: (...args: never[]) => unknown, ...initial: unknown[]): unknown {
+    LargeVec.#check(this);
     const fn = this.#callback(callback, "reduce") as unknown as (
       accumulator: unknown,
       value: ElementOf<T>,
@@ -756,6 +760,7 @@ export class LargeVec<T extends TypedArray = Float64Array>
     predicate: (value: ElementOf<T>, index: number, vec: this) => unknown,
     thisArg?: unknown,
   ): boolean {
+    LargeVec.#check(this);
     const fn = this.#callback(predicate, "every");
     let all = true;
     this.#visit("every", (value, index) => {
@@ -770,7 +775,7 @@ export class LargeVec<T extends TypedArray = Float64Array>
     predicate: (value: ElementOf<T>, index: number, vec: this) => unknown,
     thisArg?: unknown,
   ): boolean {
-    return this.findIndex(predicate, thisArg) !== -1;
+    return LargeVec.#check(this).findIndex(predicate as never, thisArg) !== -1;
   }
 
   /** The first element for which `predicate` returns a truthy value, or `undefined`. */
@@ -778,6 +783,7 @@ export class LargeVec<T extends TypedArray = Float64Array>
     predicate: (value: ElementOf<T>, index: number, vec: this) => unknown,
     thisArg?: unknown,
   ): ElementOf<T> | undefined {
+    LargeVec.#check(this);
     const fn = this.#callback(predicate, "find");
     let found: ElementOf<T> | undefined;
     this.#visit("find", (value, index) => {
@@ -793,6 +799,7 @@ export class LargeVec<T extends TypedArray = Float64Array>
     predicate: (value: ElementOf<T>, index: number, vec: this) => unknown,
     thisArg?: unknown,
   ): number {
+    LargeVec.#check(this);
     const fn = this.#callback(predicate, "findIndex");
     let found = -1;
     this.#visit("findIndex", (value, index) => {
@@ -940,7 +947,7 @@ export class LargeVec<T extends TypedArray = Float64Array>
   }
 
   [Symbol.dispose](): void {
-    this.dispose();
+    LargeVec.#check(this).dispose();
   }
 
   /**
@@ -981,6 +988,11 @@ export class LargeVec<T extends TypedArray = Float64Array>
   }
 
   // ---- Slow paths and internals ----------------------------------------------------
+
+  /** True for a vector of this package (the hot paths' receiver check: small enough to inline). */
+  static #is(value: unknown): value is LargeVec<TypedArray> {
+    return typeof value === "object" && value !== null && #fast in value;
+  }
 
   /** `value` as a vector of this package; `ERR_INVALID_THIS` for anything else. */
   static #check(value: unknown): LargeVec<TypedArray> {

@@ -58,17 +58,21 @@ function selectBackend(): Backend {
   return fallback;
 }
 
+/**
+ * The update as the backends take it, in null-prototype objects: the addon reads fields
+ * with ordinary property lookups, which would find `Object.prototype.memoryLimitBytes`.
+ */
 function toBackendConfig(config: ConfigureOptions): Partial<BackendConfig> {
   const { background, ...plain } = config;
-  const update: Partial<BackendConfig> = overlay({}, plain);
+  const update: Partial<BackendConfig> = overlay(Object.create(null), plain);
   if (background !== undefined) {
     update.background =
       background === false
         ? null
-        : {
+        : Object.assign(Object.create(null), {
             intervalNs: Math.max(1, Math.round(background.intervalMs * 1e6)),
             clearBytes: background.clearBytes,
-          };
+          });
   }
   return update;
 }

@@ -215,7 +215,7 @@ export class Region implements Disposable {
   }
 
   [Symbol.dispose](): void {
-    this.dispose();
+    Region.#check(this).dispose();
   }
 
   /**
@@ -243,7 +243,7 @@ export class Region implements Disposable {
   }
 
   toString(): string {
-    const { capacity, sizeClass, knownZero, disposed } = this.toJSON();
+    const { capacity, sizeClass, knownZero, disposed } = Region.#check(this).toJSON();
     return `Region { capacity: ${capacity}, sizeClass: ${sizeClass}, knownZero: ${knownZero}, disposed: ${disposed} }`;
   }
 
