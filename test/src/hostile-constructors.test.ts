@@ -22,7 +22,13 @@ describe("Region#view(Ctor) with hostile constructors", () => {
   it("refuses a Proxy of a real typed array constructor", () => {
     using region = allocate(2 * MiB);
     const proxy = new Proxy(Float64Array, {});
-    expectArgError(() => region.view(proxy), InvalidArgTypeError, "ERR_INVALID_ARG_TYPE", "Ctor", proxy);
+    expectArgError(
+      () => region.view(proxy),
+      InvalidArgTypeError,
+      "ERR_INVALID_ARG_TYPE",
+      "Ctor",
+      proxy,
+    );
   });
 
   it("uses the intrinsic element size of a subclass that redefines BYTES_PER_ELEMENT", () => {

@@ -16,7 +16,10 @@ function dirtyThePool(): void {
   region.dispose();
 }
 
-function lyingLength<T extends Float64Array | Uint8Array | Int32Array>(array: T, claimed: number): T {
+function lyingLength<T extends Float64Array | Uint8Array | Int32Array>(
+  array: T,
+  claimed: number,
+): T {
   Object.defineProperty(array, "length", { value: claimed });
   return array;
 }

@@ -20,7 +20,11 @@ describe("a region's read-only facts", () => {
     assign(region, "capacity", 0);
     assign(region, "sizeClass", 36);
     assign(region, "knownZero", false);
-    expect([region.capacity, region.sizeClass, region.knownZero]).to.deep.equal([2 * MiB, 21, true]);
+    expect([region.capacity, region.sizeClass, region.knownZero]).to.deep.equal([
+      2 * MiB,
+      21,
+      true,
+    ]);
   });
 
   it("reallocate after `capacity = 0` neither claims zero bytes nor loses the kept ones", () => {

@@ -36,7 +36,12 @@ export function createNativeBackend(
     kind: "native",
     allocate: (byteLength) => raw(addon.allocate(byteLength)),
     dispose: (handle, buffer) =>
-      addon.dispose(handleOf(handle).index, handleOf(handle).generation, buffer),
+      // A buffer that other code detached (a transferring structuredClone moves the
+      // backing store to the clone) still owns the region through its backing store,
+      // whose deleter returns it to the pool once the clone is collected: nothing to do.
+      buffer.byteLength === 0
+        ? false
+        : addon.dispose(handleOf(handle).index, handleOf(handle).generation, buffer),
     reallocate: (handle, buffer, byteLength) =>
       raw(
         addon.reallocate(handleOf(handle).index, handleOf(handle).generation, buffer, byteLength),
