@@ -128,10 +128,10 @@ function invalidSizeCases(
   call: (size: number) => unknown,
 ): void {
   for (const size of sizes) {
-    it(`${label(size)} throws LgallocError ERR_LGALLOC_INVALID_SIZE with size`, () => {
+    it(`${label(size)} throws RangeError ERR_LGALLOC_INVALID_SIZE with size`, () => {
       const before = stableCounters();
       const error = expectError(() => call(size), {
-        type: LgallocError,
+        type: RangeError,
         code: "ERR_LGALLOC_INVALID_SIZE",
         message: ["byteLength", renderings(size)],
       });
@@ -435,10 +435,10 @@ describe("bad input", () => {
       [4 * MiB, 0],
       [2 ** 40, 4096],
     ] as [number, number][]) {
-      it(`prefetch(${offset}, ${length}) throws LgallocError ERR_LGALLOC_OUT_OF_BOUNDS`, () => {
+      it(`prefetch(${offset}, ${length}) throws RangeError ERR_LGALLOC_OUT_OF_BOUNDS`, () => {
         const before = stableCounters();
         expectError(() => region.prefetch(offset, length), {
-          type: LgallocError,
+          type: RangeError,
           code: "ERR_LGALLOC_OUT_OF_BOUNDS",
         });
         expect(stableCounters()).to.deep.equal(before);
@@ -448,7 +448,7 @@ describe("bad input", () => {
 
     it("prefetch(byteOffset beyond the capacity) throws ERR_LGALLOC_OUT_OF_BOUNDS", () => {
       expectError(() => region.prefetch(2 * MiB + 4096), {
-        type: LgallocError,
+        type: RangeError,
         code: "ERR_LGALLOC_OUT_OF_BOUNDS",
       });
     });

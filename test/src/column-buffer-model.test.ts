@@ -341,20 +341,30 @@ describe("ColumnBuffer against a model (fast-check)", () => {
     });
   }
 
+  it("utf8: the first step of the pooled run passes 2 MiB even when every string is empty", () => {
+    // The worst case of the random entries: seed -774106488 once drew strings short enough
+    // to keep the column at 208654 bytes.
+    const step = bigFirstStep(
+      "utf8",
+      Array.from({ length: 1000 }, () => ["", ""] as const),
+    );
+    expect(step.op).to.equal("appendMany");
+    const { entries, repeat } = step as Extract<Step, { op: "appendMany" }>;
+    let bytes = 0;
+    for (const e of entries) bytes += e === null ? 0 : Buffer.byteLength(String(e[0]));
+    expect(bytes * repeat).to.be.above(2 * MiB);
+  });
+
   for (const kind of ["float64", "int64", "utf8"] as const) {
     it(`${kind}: runs big enough to move into pooled memory`, function () {
       this.timeout(60_000);
       const model = MODELS.find((m) => m.kind === kind)!;
-      const maybe = fc.option(model.entry, { freq: 6, nil: null });
-      // The first step alone passes 2 MiB: 300 000 slots of 8 bytes, or 50 000 strings of about 40 bytes.
-      const first = fc.array(maybe, { minLength: 1000, maxLength: 1000 }).map((entries): Step => {
-        if (kind !== "utf8") return { op: "appendMany", entries, repeat: 300 };
-        // Longer strings: "|" keeps a lone surrogate from pairing with the next copy.
-        const longer = entries.map((e) =>
-          e === null ? null : ([`${e[0]}|`.repeat(4), `${e[1]}|`.repeat(4)] as const),
-        );
-        return { op: "appendMany", entries: longer, repeat: 50 };
-      });
+      // Nulls only where a null slot takes as much room as a value (fixed-width kinds).
+      const entries =
+        kind === "utf8" ? model.entry : fc.option(model.entry, { freq: 6, nil: null });
+      const first = fc
+        .array(entries, { minLength: 1000, maxLength: 1000 })
+        .map((drawn) => bigFirstStep(kind, drawn));
       const rest = fc.array(steps(model, { many: 2000, repeat: 20, nulls: 50_000 }), {
         maxLength: 5,
       });
@@ -367,3 +377,20 @@ describe("ColumnBuffer against a model (fast-check)", () => {
     });
   }
 });
+
+/** Bytes of ASCII in front of each string of the big utf8 step: 48 * 1000 * 50 > 2 MiB. */
+const UTF8_PAD = "x".repeat(47);
+
+/**
+ * The first step of a pooled run: 1000 drawn entries appended repeatedly, which alone
+ * passes 2 MiB whatever was drawn: 300 repeats of 8-byte slots (a null slot takes 8 bytes
+ * too), or for utf8 50 repeats of strings of at least 48 bytes (each entry padded, and
+ * ended with "|" so that a lone surrogate cannot pair with the next copy).
+ */
+function bigFirstStep(kind: "float64" | "int64" | "utf8", drawn: readonly (Entry | null)[]): Step {
+  if (kind !== "utf8") return { op: "appendMany", entries: [...drawn], repeat: 300 };
+  const padded = drawn.map((e) =>
+    e === null ? null : ([`${UTF8_PAD}${e[0]}|`, `${UTF8_PAD}${e[1]}|`] as const),
+  );
+  return { op: "appendMany", entries: padded, repeat: 50 };
+}

@@ -160,3 +160,13 @@ describe("Region#view() on regions of more than 2^32 bytes", () => {
     }
   });
 });
+
+describe("Region#view(Buffer) in the types", () => {
+  it("compiles without a cast and returns a Buffer over the region", () => {
+    using region = allocate(2 * MiB);
+    // Before issue 8 this line did not compile (TS2345).
+    const buffer: Buffer = region.view(Buffer, 8, 4);
+    buffer.writeUInt32LE(0xdeadbeef, 0);
+    expect(region.view(Uint32Array, 8, 1)[0]).to.equal(0xdeadbeef);
+  });
+});

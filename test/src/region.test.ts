@@ -57,7 +57,7 @@ describe("Region#prefetch()", () => {
     const region = allocate(2 * MiB);
     try {
       expectError(() => region.prefetch(MiB, 2 * MiB), {
-        type: LgallocError,
+        type: RangeError,
         code: "ERR_LGALLOC_OUT_OF_BOUNDS",
       });
     } finally {

@@ -22,8 +22,13 @@ import { inspect } from "node:util";
 import {
   InvalidArgTypeError,
   InvalidArgValueError,
+  InvalidThisError,
   LgallocError,
+  MAX_REGION_BYTES,
+  NotCloneableError,
   OutOfRangeError,
+  refuseCloning,
+  validateOptions,
 } from "@lgalloc/core";
 
 import {
@@ -44,8 +49,23 @@ import { Bitmap } from "./validity-bitmap";
 /** Brand shared by every copy of this package, so `isColumnBuffer` works across duplicates. */
 const COLUMN_BUFFER_BRAND = Symbol.for("lgalloc.ColumnBuffer");
 
+/** The validity bitmap's bits: 64 GiB of them. */
+const VALIDITY_MAX_SLOTS = MAX_REGION_BYTES * 8;
+
 /** Values shown by `toString` / `util.inspect`. */
 const INSPECT_VALUES = 10;
+
+function cloneGuard(): never {
+  throw new NotCloneableError(
+    "ColumnBuffer",
+    "send its buffers instead (column.values(), validity(), offsets(), data(): copy them " +
+      "with .slice(), or move the Arrow data), or its values with column.toArray()",
+  );
+}
+
+function disposedError(operation: string): LgallocError {
+  return new LgallocError("ERR_LGALLOC_DISPOSED", `Cannot ${operation}: the column was disposed`);
+}
 
 /** Options of `ColumnBuffer.create`. */
 export interface ColumnBufferOptions {
@@ -65,7 +85,9 @@ export interface ColumnBufferOptions {
  * Every method and getter of a disposed column throws `LgallocError` `ERR_LGALLOC_DISPOSED`,
  * except `dispose` (a no-op), `disposed`, `toString` and `util.inspect`.
  */
-export class ColumnBuffer<K extends ColumnKind = ColumnKind> implements Disposable {
+export class ColumnBuffer<K extends ColumnKind = ColumnKind>
+  implements Disposable, Iterable<ColumnValue<K> | null>
+{
   readonly #kind: K;
   readonly #unit: TimeUnit | null;
   /** Null once disposed. */
@@ -106,39 +128,40 @@ export class ColumnBuffer<K extends ColumnKind = ColumnKind> implements Disposab
     // An own property, so that the prototype and objects inheriting from a column are not
     // columns (as for LargeVec); non-enumerable, so that it does not show in inspection.
     Object.defineProperty(this, COLUMN_BUFFER_BRAND, { value: true });
+    refuseCloning(this, cloneGuard);
   }
 
   /** The column's kind, e.g. `"utf8"`. */
   get kind(): K {
-    this.#live("read kind");
+    ColumnBuffer.#live(this, "read kind");
     return this.#kind;
   }
 
   /** The time unit of a `timestamp` column; null for other kinds. */
   get unit(): TimeUnit | null {
-    this.#live("read unit");
+    ColumnBuffer.#live(this, "read unit");
     return this.#unit;
   }
 
   /** Slots, null or not. */
   get length(): number {
-    this.#live("read length");
+    ColumnBuffer.#live(this, "read length");
     return this.#length;
   }
 
   get nullCount(): number {
-    this.#live("read nullCount");
+    ColumnBuffer.#live(this, "read nullCount");
     return this.#nullCount;
   }
 
   /** Bytes in use by all buffers: values (or offsets + data) and validity. */
   get byteLength(): number {
-    const storage = this.#live("read byteLength");
+    const storage = ColumnBuffer.#live(this, "read byteLength");
     return storage.byteLength + (this.#validity?.byteLength ?? 0);
   }
 
   get disposed(): boolean {
-    return this.#storage === null;
+    return ColumnBuffer.#check(this).#storage === null;
   }
 
   /**
@@ -147,12 +170,13 @@ export class ColumnBuffer<K extends ColumnKind = ColumnKind> implements Disposab
    * (or that would overflow utf8/binary's Int32 offsets); the column is then unchanged.
    */
   append(value: ColumnInput<K> | null): this {
-    const storage = this.#live("append");
+    const storage = ColumnBuffer.#live(this, "append");
     if (value === null) {
       this.#atomically(() => this.#appendNulls(1));
       return this;
     }
     const converted = storage.convert(value, "value");
+    ColumnBuffer.#live(this, "append");
     this.#atomically(() => {
       storage.write(converted, -1);
       this.#validity?.push(true);
@@ -168,7 +192,7 @@ export class ColumnBuffer<K extends ColumnKind = ColumnKind> implements Disposab
    * Float64Array into float64) is copied at once, without per-element checks.
    */
   appendMany(values: Iterable<ColumnInput<K> | null>): this {
-    const storage = this.#live("appendMany");
+    const storage = ColumnBuffer.#live(this, "appendMany");
     if (
       typeof values !== "object" ||
       values === null ||
@@ -186,6 +210,8 @@ export class ColumnBuffer<K extends ColumnKind = ColumnKind> implements Disposab
       }
       let index = 0;
       for (const value of values) {
+        // The iterator is user code: it may have disposed this column, or appended to it.
+        if (this.#storage !== storage) throw disposedError("appendMany");
         if (value === null) {
           this.#appendNulls(1);
         } else {
@@ -209,12 +235,22 @@ export class ColumnBuffer<K extends ColumnKind = ColumnKind> implements Disposab
 
   /** Appends `count` nulls (default 1). */
   appendNull(count: number = 1): this {
-    this.#live("appendNull");
+    ColumnBuffer.#live(this, "appendNull");
     if (typeof count !== "number") throw new InvalidArgTypeError("count", "of type number", count);
     if (!Number.isSafeInteger(count) || count < 0) {
       throw new OutOfRangeError("count", `an integer >= 0 && <= ${Number.MAX_SAFE_INTEGER}`, count);
     }
     if (count === 0) return this;
+    // Checked before anything is allocated: the buffers hold at most 64 GiB each.
+    const storage = ColumnBuffer.#live(this, "appendNull");
+    const room = Math.min(storage.maxSlots, VALIDITY_MAX_SLOTS) - this.#length;
+    if (count > room) {
+      throw new OutOfRangeError(
+        "count",
+        `<= ${room} (the slots that still fit the column: its buffers hold at most 64 GiB each)`,
+        count,
+      );
+    }
     try {
       this.#atomically(() => this.#appendNulls(count));
     } catch (error) {
@@ -231,7 +267,7 @@ export class ColumnBuffer<K extends ColumnKind = ColumnKind> implements Disposab
 
   /** The value at `index`, or null for a null slot. */
   get(index: number): ColumnValue<K> | null {
-    const storage = this.#live("get");
+    const storage = ColumnBuffer.#live(this, "get");
     this.#checkIndex(index);
     if (this.#validity !== null && !this.#validity.get(index)) return null;
     return storage.read(index) as ColumnValue<K>;
@@ -239,7 +275,7 @@ export class ColumnBuffer<K extends ColumnKind = ColumnKind> implements Disposab
 
   /** False for a null slot. */
   isValid(index: number): boolean {
-    this.#live("isValid");
+    ColumnBuffer.#live(this, "isValid");
     this.#checkIndex(index);
     return this.#validity === null || this.#validity.get(index);
   }
@@ -250,28 +286,28 @@ export class ColumnBuffer<K extends ColumnKind = ColumnKind> implements Disposab
    * `Data.values`).
    */
   values(): ColumnValues<K> {
-    return this.#live("values").values() as ColumnValues<K>;
+    return ColumnBuffer.#live(this, "values").values() as ColumnValues<K>;
   }
 
   /** The validity bitmap without a copy, or null while the column has no nulls. */
   validity(): Uint8Array | null {
-    this.#live("validity");
+    ColumnBuffer.#live(this, "validity");
     return this.#validity?.view() ?? null;
   }
 
   /** The length + 1 offsets of utf8/binary kinds without a copy; null for other kinds. */
   offsets(): ColumnOffsets<K> {
-    return this.#live("offsets").offsets() as ColumnOffsets<K>;
+    return ColumnBuffer.#live(this, "offsets").offsets() as ColumnOffsets<K>;
   }
 
   /** The data bytes of utf8/binary kinds without a copy; null for other kinds. */
   data(): ColumnData<K> {
-    return this.#live("data").data() as ColumnData<K>;
+    return ColumnBuffer.#live(this, "data").data() as ColumnData<K>;
   }
 
   /** Releases the buffers (pooled regions go back to the pool). A second call does nothing. */
   dispose(): void {
-    const storage = this.#storage;
+    const storage = ColumnBuffer.#check(this).#storage;
     if (storage === null) return;
     this.#storage = null;
     storage.dispose();
@@ -280,11 +316,12 @@ export class ColumnBuffer<K extends ColumnKind = ColumnKind> implements Disposab
   }
 
   [Symbol.dispose](): void {
-    this.dispose();
+    ColumnBuffer.#check(this).dispose();
   }
 
   /** `ColumnBuffer<utf8>(length=3, nullCount=1, byteLength=20) ['a', null, 'c']`. */
   toString(): string {
+    ColumnBuffer.#check(this);
     const unit = this.#unit === null ? "" : `[${this.#unit}]`;
     const name = `ColumnBuffer<${this.#kind}${unit}>`;
     if (this.#storage === null) return `${name}(disposed)`;
@@ -298,7 +335,36 @@ export class ColumnBuffer<K extends ColumnKind = ColumnKind> implements Disposab
   }
 
   [inspect.custom](): string {
-    return this.toString();
+    // `ColumnBuffer.prototype` and objects inheriting from a column are no columns.
+    return #storage in this ? this.toString() : "ColumnBuffer {}";
+  }
+
+  /** The slots in order: values as `get` returns them, and nulls. */
+  *[Symbol.iterator](): IterableIterator<ColumnValue<K> | null> {
+    ColumnBuffer.#live(this, "iterate");
+    for (let index = 0; index < this.#length; index++) {
+      // Checked at each step: the loop body may have disposed the column.
+      ColumnBuffer.#live(this, "iterate");
+      yield this.get(index);
+    }
+  }
+
+  /** The slots as an Array: values as `get` returns them, and nulls. */
+  toArray(): (ColumnValue<K> | null)[] {
+    const storage = ColumnBuffer.#live(this, "call toArray()");
+    const out: (ColumnValue<K> | null)[] = [];
+    const validity = this.#validity;
+    for (let index = 0; index < this.#length; index++) {
+      out.push(
+        validity !== null && !validity.get(index) ? null : (storage.read(index) as ColumnValue<K>),
+      );
+    }
+    return out;
+  }
+
+  /** What `JSON.stringify` writes: `toArray()`. */
+  toJSON(): (ColumnValue<K> | null)[] {
+    return ColumnBuffer.#check(this).toArray();
   }
 
   /** Runs `change`; if it throws, puts length, nulls and every buffer back as they were. */
@@ -353,35 +419,26 @@ export class ColumnBuffer<K extends ColumnKind = ColumnKind> implements Disposab
     }
   }
 
-  #live(operation: string): ColumnStorage {
-    if (this.#storage === null) {
-      throw new LgallocError(
-        "ERR_LGALLOC_DISPOSED",
-        `Cannot ${operation}: the column was disposed`,
-      );
-    }
-    return this.#storage;
+  /** `value` as a column of this package; `ERR_INVALID_THIS` for anything else. */
+  static #check(value: unknown): ColumnBuffer {
+    // `#storage in` reads no property and runs no Proxy trap.
+    if (typeof value === "object" && value !== null && #storage in value) return value;
+    throw new InvalidThisError("ColumnBuffer");
+  }
+
+  /** The storage of `value`, a live column: `ERR_INVALID_THIS`, then `ERR_LGALLOC_DISPOSED`. */
+  static #live(value: unknown, operation: string): ColumnStorage {
+    const storage = ColumnBuffer.#check(value).#storage;
+    if (storage === null) throw disposedError(operation);
+    return storage;
   }
 }
 
 /** The unit of a column from its options; ERR_INVALID_ARG_* for anything else. */
 function parseUnit(kind: ColumnKind, options: unknown): TimeUnit | null {
-  let unit: unknown;
-  if (options !== undefined) {
-    if (typeof options !== "object" || options === null || Array.isArray(options)) {
-      throw new InvalidArgTypeError("options", "of type object", options);
-    }
-    for (const key of Object.keys(options)) {
-      if (key !== "unit") {
-        throw new InvalidArgValueError(
-          `options.${key}`,
-          "is not a known option (expected unit)",
-          (options as Record<string, unknown>)[key],
-        );
-      }
-    }
-    unit = (options as ColumnBufferOptions).unit;
-  }
+  // Own properties only, each read once (validateOptions).
+  const unit =
+    options === undefined ? undefined : validateOptions(options, "options", ["unit"]).unit;
   if (unit === undefined) return kind === "timestamp" ? "ms" : null;
   if (kind !== "timestamp") {
     throw new InvalidArgValueError("options.unit", "is only valid for the timestamp kind", unit);

@@ -21,6 +21,16 @@ import { types } from "node:util";
 
 import { InvalidArgTypeError, OutOfRangeError, type TypedArrayConstructor } from "@lgalloc/core";
 
+import {
+  dataViewBuffer,
+  dataViewByteLength,
+  dataViewByteOffset,
+  dateTimeValue,
+  typedArrayBuffer,
+  typedArrayByteLength,
+  typedArrayByteOffset,
+} from "./intrinsics";
+
 /** The time unit of a `timestamp` column. */
 export type TimeUnit = "s" | "ms" | "us" | "ns";
 
@@ -120,6 +130,8 @@ const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
 const UINT64_MAX = 2n ** 64n - 1n;
 const MS_PER_DAY = 86_400_000;
+/** The largest |time value| of a Date, in ms (ECMA-262 21.4.1.1). */
+const MAX_TIME_VALUE = 8.64e15;
 
 /** An integer number in [min, max] (the 8- to 32-bit kinds). */
 function integer(min: number, max: number): Converter {
@@ -192,8 +204,12 @@ const float64: Converter = (value, name) => {
 
 /** Milliseconds since the epoch of a valid Date. */
 function dateTime(value: Date, name: string): number {
-  const time = value.getTime();
-  if (Number.isNaN(time)) throw new OutOfRangeError(name, "a valid Date", value);
+  // The built-in getTime: an own or overridden `getTime` could return anything (2^62, a
+  // fraction); the time value itself is always an integer within ±8.64e15 ms, or NaN.
+  const time = dateTimeValue(value);
+  if (!Number.isSafeInteger(time) || Math.abs(time) > MAX_TIME_VALUE) {
+    throw new OutOfRangeError(name, "a valid Date", value);
+  }
   return time;
 }
 
@@ -286,12 +302,21 @@ export function toText(value: unknown, name: string): string {
   return value;
 }
 
-/** The bytes (no copy) of a value for a `binary` / `largeBinary` column. */
+/**
+ * The bytes (no copy) of a value for a `binary` / `largeBinary` column: a plain Uint8Array
+ * over exactly the bytes the view covers, from the built-in getters (a `length` or
+ * `byteLength` property of the caller's could claim megabytes more than it holds).
+ */
 export function toBytes(value: unknown, name: string): Uint8Array {
-  if (ArrayBuffer.isView(value)) {
-    return value instanceof Uint8Array
-      ? value
-      : new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
+  if (types.isTypedArray(value)) {
+    const byteLength = typedArrayByteLength(value);
+    if (byteLength === 0) return new Uint8Array(0);
+    return new Uint8Array(typedArrayBuffer(value), typedArrayByteOffset(value), byteLength);
+  }
+  if (types.isDataView(value)) {
+    const byteLength = dataViewByteLength(value);
+    if (byteLength === 0) return new Uint8Array(0);
+    return new Uint8Array(dataViewBuffer(value), dataViewByteOffset(value), byteLength);
   }
   if (types.isAnyArrayBuffer(value)) return new Uint8Array(value);
   throw new InvalidArgTypeError(

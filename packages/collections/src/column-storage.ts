@@ -8,7 +8,7 @@
 
 import { inspect } from "node:util";
 
-import { OutOfRangeError } from "@lgalloc/core";
+import { MAX_REGION_BYTES, OutOfRangeError } from "@lgalloc/core";
 
 import {
   KINDS,
@@ -22,6 +22,8 @@ import {
   type VariableKindInfo,
 } from "./column-kinds";
 import { DataBuffer } from "./data-buffer";
+import { isTypedArray } from "./element-kinds";
+import { typedArrayKindName } from "./intrinsics";
 import { createOffsets, type OffsetsBuffer } from "./offsets-buffer";
 import { LargeVec, type ElementOf } from "./large-vec";
 import { Bitmap } from "./validity-bitmap";
@@ -43,6 +45,8 @@ export type Stored = number | bigint | boolean | string | Uint8Array;
 export interface ColumnStorage {
   /** Bytes of the value buffers in use (not counting validity). */
   readonly byteLength: number;
+  /** The most slots the buffers can hold (64 GiB each at most). */
+  readonly maxSlots: number;
   /** Validates `value` and converts it to what `write` takes; changes nothing. */
   convert(value: unknown, name: string): Stored;
   /** Appends one converted value; `index` names the argument in errors. */
@@ -82,6 +86,10 @@ class FixedStorage implements ColumnStorage {
     return this.#vec.byteLength;
   }
 
+  get maxSlots(): number {
+    return MAX_REGION_BYTES / this.#info.ArrayType.BYTES_PER_ELEMENT;
+  }
+
   convert(value: unknown, name: string): Stored {
     return this.#info.convert(value, name, this.#unit);
   }
@@ -95,12 +103,14 @@ class FixedStorage implements ColumnStorage {
   }
 
   writeTypedArray(source: object): number {
-    if (!(source instanceof this.#info.ArrayType)) return -1;
+    // The kind by the built-in tag, not `instanceof` (a Proxy's traps, a subclass's getters).
+    if (!isTypedArray(source) || typedArrayKindName(source) !== this.#info.ArrayType.name) {
+      return -1;
+    }
     // (LargeVec#extend copies a view of its own storage before growing, so
-    // `col.appendMany(col.values())` works.)
-    const count = source.length;
-    this.#vec.extend(source);
-    return count;
+    // `col.appendMany(col.values())` works; it counts by the internal length.)
+    const before = this.#vec.length;
+    return this.#vec.extend(source as unknown as ArrayLike<never>) - before;
   }
 
   read(index: number): number | bigint {
@@ -137,6 +147,10 @@ class BoolStorage implements ColumnStorage {
 
   get byteLength(): number {
     return this.#bits.byteLength;
+  }
+
+  get maxSlots(): number {
+    return MAX_REGION_BYTES * 8;
   }
 
   convert(value: unknown, name: string): Stored {
@@ -201,6 +215,11 @@ class VariableStorage implements ColumnStorage {
 
   get byteLength(): number {
     return this.#offsets.byteLength + this.#data.length;
+  }
+
+  get maxSlots(): number {
+    // length + 1 offsets of 4 or 8 bytes.
+    return MAX_REGION_BYTES / (this.#info.large ? 8 : 4) - 1;
   }
 
   convert(value: unknown, name: string): Stored {

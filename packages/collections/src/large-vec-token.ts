@@ -14,6 +14,9 @@ import {
   type TypedArray,
 } from "@lgalloc/core";
 
+import { types } from "node:util";
+
+import { arrayBufferByteLength, arrayBufferResizable } from "./intrinsics";
 import { elementKindNamed, type ElementKind } from "./element-kinds";
 import { detach, isDetached, type Storage } from "./vec-storage";
 
@@ -118,12 +121,25 @@ export function takeToken<T extends TypedArray>(token: unknown): TakenToken<T> {
     };
     return { kind, length, storage };
   }
-  if (heap instanceof ArrayBuffer && regionToken === undefined) {
+  if (types.isArrayBuffer(heap) && regionToken === undefined) {
     if (isDetached(heap)) throw invalidToken("its heap buffer was already adopted or sent");
-    if (heap.byteLength < bytes || heap.byteLength >= MIN_REGION_BYTES) {
+    // Only a buffer that detaching really moves makes the token single-use: a resizable
+    // one could be shrunk under the vector, and one over WebAssembly memory is copied by
+    // a transfer (it stays attached, so the token would work again).
+    if (arrayBufferResizable(heap)) throw invalidToken("its heap buffer is resizable");
+    const byteLength = arrayBufferByteLength(heap);
+    if (byteLength < bytes || byteLength >= MIN_REGION_BYTES) {
       throw invalidToken("its heap buffer does not match its length");
     }
-    const buffer = detach(heap) ?? new ArrayBuffer(0);
+    let buffer: ArrayBuffer;
+    try {
+      buffer = detach(heap) ?? new ArrayBuffer(0);
+    } catch (error) {
+      throw Object.assign(invalidToken("its heap buffer cannot be detached"), { cause: error });
+    }
+    if (!isDetached(heap)) {
+      throw invalidToken("its heap buffer cannot be detached (it was copied, not moved)");
+    }
     const storage: Storage = {
       buffer,
       region: undefined,

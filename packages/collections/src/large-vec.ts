@@ -18,14 +18,18 @@
 // run user `valueOf` code) before it changes anything, and allocates new storage before it
 // releases the old.
 
-import { inspect } from "node:util";
+import { inspect, types } from "node:util";
 
 import {
   InvalidArgTypeError,
+  InvalidArgValueError,
+  InvalidThisError,
   LgallocError,
+  NotCloneableError,
   MAX_REGION_BYTES,
   MIN_REGION_BYTES,
   OutOfRangeError,
+  refuseCloning,
   sizeClassOf,
   type Region,
   type TypedArray,
@@ -55,6 +59,7 @@ import {
   type ElementOf,
 } from "./element-kinds";
 
+import { plainView, typedArrayLength } from "./intrinsics";
 import { makeToken, takeToken, type LargeVecToken } from "./large-vec-token";
 import { convertSource } from "./source-blocks";
 import { emptyStorage, newStorage, releaseStorage, type Storage } from "./vec-storage";
@@ -103,12 +108,29 @@ interface Elements {
   includes(value: unknown, fromIndex?: number): boolean;
   sort(compare?: (a: never, b: never) => number): this;
   reverse(): this;
+  join(separator?: string): string;
 }
 
 function disposedError(operation: string): LgallocError {
   return new LgallocError(
     "ERR_LGALLOC_DISPOSED",
     `Cannot ${operation}: the LargeVec was disposed or transferred`,
+  );
+}
+
+function cloneGuard(): never {
+  throw new NotCloneableError(
+    "LargeVec",
+    "move it to another thread with vec.transfer() and LargeVec.adopt(token) there, or " +
+      "send a copy of its elements with vec.toTypedArray()",
+  );
+}
+
+/** Thrown when a callback (a sort comparator) changed the vector it was called for. */
+function modifiedError(operation: string): LgallocError {
+  return new LgallocError(
+    "ERR_LGALLOC_CONCURRENT_MODIFICATION",
+    `Cannot ${operation}: the vector was resized, reallocated or disposed by the callback`,
   );
 }
 
@@ -192,6 +214,7 @@ export class LargeVec<T extends TypedArray = Float64Array>
       this.#length = count;
     }
     Object.defineProperty(this, BRAND, { value: true });
+    refuseCloning(this, cloneGuard);
   }
 
   /** An empty vector with room for `capacity` elements. */
@@ -230,8 +253,13 @@ export class LargeVec<T extends TypedArray = Float64Array>
     elementType: TypedArrayConstructor<T>,
     source: ArrayLike<unknown> | Iterable<unknown>,
   ): LargeVec<T> {
-    // Room for exactly the elements when their number is known up front.
-    const known = isTypedArray(source) || Array.isArray(source) ? source.length : 0;
+    // Room for exactly the elements when their number is known up front (a typed array's
+    // internal length; an Array's own, unless a Proxy could lie about it).
+    const known = isTypedArray(source)
+      ? typedArrayLength(source)
+      : Array.isArray(source) && !types.isProxy(source)
+        ? source.length
+        : 0;
     const vec = LargeVec.withCapacity(elementType, known);
     try {
       vec.#extend(source);
@@ -268,42 +296,42 @@ export class LargeVec<T extends TypedArray = Float64Array>
 
   /** Elements in the vector. */
   get length(): number {
-    if (this.#disposed) throw disposedError("read length");
+    LargeVec.#live(this, "read length");
     return this.#length;
   }
 
   /** Elements the current storage holds without reallocating. */
   get capacity(): number {
-    if (this.#disposed) throw disposedError("read capacity");
+    LargeVec.#live(this, "read capacity");
     return this.#capacity;
   }
 
   /** `"heap"` below 2 MiB, `"pooled"` on an lgalloc region. */
   get storage(): LargeVecStorage {
-    if (this.#disposed) throw disposedError("read storage");
+    LargeVec.#live(this, "read storage");
     return this.#region === undefined ? "heap" : "pooled";
   }
 
   /** The typed array constructor of the elements. */
   get elementType(): TypedArrayConstructor<T> {
-    if (this.#disposed) throw disposedError("read elementType");
+    LargeVec.#live(this, "read elementType");
     return this.#kind.Ctor;
   }
 
   get BYTES_PER_ELEMENT(): number {
-    if (this.#disposed) throw disposedError("read BYTES_PER_ELEMENT");
+    LargeVec.#live(this, "read BYTES_PER_ELEMENT");
     return this.#kind.bytesPerElement;
   }
 
   /** `length * BYTES_PER_ELEMENT`. */
   get byteLength(): number {
-    if (this.#disposed) throw disposedError("read byteLength");
+    LargeVec.#live(this, "read byteLength");
     return this.#length * this.#kind.bytesPerElement;
   }
 
   /** True after `dispose()` or `transfer()`. */
   get disposed(): boolean {
-    return this.#disposed;
+    return LargeVec.#check(this).#disposed;
   }
 
   // ---- Elements --------------------------------------------------------------------
@@ -311,6 +339,7 @@ export class LargeVec<T extends TypedArray = Float64Array>
   /** Appends the values (converted like the typed array converts them); the new length. */
   push(...values: ElementOf<T>[]): number;
   push(value?: unknown): number {
+    if (!LargeVec.#is(this)) throw new InvalidThisError("LargeVec");
     const length = this.#length;
     // One primitive value: storing it runs no user code (a `valueOf` could change this very
     // vector midway). The wrong primitive (a bigint into a number kind, a number into a
@@ -333,6 +362,7 @@ export class LargeVec<T extends TypedArray = Float64Array>
 
   /** Removes and returns the last element; `undefined` if empty. */
   pop(): ElementOf<T> | undefined {
+    if (!LargeVec.#is(this)) throw new InvalidThisError("LargeVec");
     const length = this.#length;
     if (length > 0 && length <= this.#fast) {
       if (length > this.#dirtyEnd) this.#dirtyEnd = length;
@@ -349,6 +379,7 @@ export class LargeVec<T extends TypedArray = Float64Array>
    *   or not below `length`; `TypeError` `ERR_INVALID_ARG_TYPE` for a non-number.
    */
   get(index: number): ElementOf<T> {
+    if (!LargeVec.#is(this)) throw new InvalidThisError("LargeVec");
     if (
       typeof index === "number" &&
       index >>> 0 === index &&
@@ -361,12 +392,19 @@ export class LargeVec<T extends TypedArray = Float64Array>
   }
 
   /**
-   * Stores `value` (converted like the typed array converts it) at `index`.
+   * Stores `value` (converted like the typed array converts it) at `index`; or, like
+   * `TypedArray#set(source, offset)`, copies the elements of `source` (a typed array, a
+   * `LargeVec` or an Array, converted first) to `offset` (default 0) onwards, within the
+   * length.
    *
    * @throws as `get` for the index; `TypeError` `ERR_INVALID_ARG_TYPE` for a value the
-   *   typed array refuses (a bigint into a number kind, a number into a bigint kind).
+   *   typed array refuses (a bigint into a number kind, a number into a bigint kind);
+   *   `RangeError` `ERR_OUT_OF_RANGE` for a source that does not fit before `length`.
    */
-  set(index: number, value: ElementOf<T>): this {
+  set(index: number, value: ElementOf<T>): this;
+  set(source: TypedArray | readonly ElementOf<T>[] | LargeVec<TypedArray>, offset?: number): this;
+  set(index: unknown, value?: unknown): this {
+    if (!LargeVec.#is(this)) throw new InvalidThisError("LargeVec");
     if (
       (typeof value === "number" || typeof value === "bigint") &&
       typeof index === "number" &&
@@ -382,12 +420,21 @@ export class LargeVec<T extends TypedArray = Float64Array>
       }
       return this;
     }
+    // The typed-array form takes what `extend` takes but iterables and array-likes: an
+    // object like `{ valueOf() {} }` stays an invalid index.
+    if (
+      isTypedArray(index) ||
+      Array.isArray(index) ||
+      (typeof index === "object" && index !== null && #disposed in index)
+    ) {
+      return this.#setFrom(index as object, value);
+    }
     return this.#setSlow(index, value);
   }
 
   /** The element at `index`, negative counting from the end; `undefined` if out of range. */
   at(index: number): ElementOf<T> | undefined {
-    this.#live("call at()");
+    LargeVec.#live(this, "call at()");
     if (typeof index !== "number") throw new InvalidArgTypeError("index", "of type number", index);
     if (Number.isNaN(index) || (Number.isFinite(index) && !Number.isInteger(index))) {
       throw new OutOfRangeError("index", "an integer (negative counts from the end)", index);
@@ -402,7 +449,7 @@ export class LargeVec<T extends TypedArray = Float64Array>
 
   /** Makes room for at least `additional` more elements (amortized: it may double). */
   reserve(additional: number): void {
-    this.#live("reserve");
+    LargeVec.#live(this, "reserve");
     const more = checkInteger(additional, "additional", 0, Number.MAX_SAFE_INTEGER);
     const max = this.#maxLength();
     if (more > max - this.#length) {
@@ -417,10 +464,10 @@ export class LargeVec<T extends TypedArray = Float64Array>
 
   /** Sets the length to `length`; new elements are `fill` (converted) or zero. */
   resize(length: number, fill?: ElementOf<T>): void {
-    this.#live("resize");
+    LargeVec.#live(this, "resize");
     const target = checkInteger(length, "length", 0, this.#maxLength());
     const value = fill === undefined ? undefined : convertElement(this.#kind, fill, "fill");
-    this.#live("resize");
+    LargeVec.#live(this, "resize");
     const current = this.#length;
     if (target <= current) {
       this.#shorten(target);
@@ -437,19 +484,19 @@ export class LargeVec<T extends TypedArray = Float64Array>
 
   /** Shortens the vector to `length` elements; no-op if `length >= this.length`. */
   truncate(length: number): void {
-    this.#live("truncate");
+    LargeVec.#live(this, "truncate");
     this.#shorten(checkInteger(length, "length", 0, Number.MAX_SAFE_INTEGER));
   }
 
   /** Removes every element (keeps the capacity). */
   clear(): void {
-    this.#live("clear");
+    LargeVec.#live(this, "clear");
     this.#shorten(0);
   }
 
   /** Moves to the smallest storage that holds `length` elements (the heap below 2 MiB). */
   shrinkToFit(): void {
-    this.#live("shrinkToFit");
+    LargeVec.#live(this, "shrinkToFit");
     const length = this.#length;
     const bytes = length * this.#kind.bytesPerElement;
     if (bytes < MIN_REGION_BYTES) {
@@ -469,17 +516,17 @@ export class LargeVec<T extends TypedArray = Float64Array>
    * appended.
    */
   extend(source: ArrayLike<ElementOf<T>> | Iterable<ElementOf<T>>): number {
-    this.#live("extend");
+    LargeVec.#live(this, "extend");
     return this.#extend(source);
   }
 
   /** Sets elements [start, end) to `value`; negative positions count from the end. */
   fill(value: ElementOf<T>, start?: number, end?: number): this {
-    this.#live("fill");
+    LargeVec.#live(this, "fill");
     checkRelativePosition(start, "start", 0, 0);
     checkRelativePosition(end, "end", 0, 0);
     const converted = convertElement(this.#kind, value, "value");
-    this.#live("fill");
+    LargeVec.#live(this, "fill");
     const length = this.#length;
     const from = checkRelativePosition(start, "start", length, 0);
     const to = checkRelativePosition(end, "end", length, length);
@@ -489,7 +536,7 @@ export class LargeVec<T extends TypedArray = Float64Array>
 
   /** The first index of `value` (strict equality, like `TypedArray#indexOf`), or -1. */
   indexOf(value: ElementOf<T>, fromIndex?: number): number {
-    this.#live("call indexOf()");
+    LargeVec.#live(this, "call indexOf()");
     const length = this.#length;
     const from = checkRelativePosition(fromIndex, "fromIndex", length, 0);
     if (length <= this.#fast) return this.#array.subarray(0, length).indexOf(value, from);
@@ -504,7 +551,7 @@ export class LargeVec<T extends TypedArray = Float64Array>
 
   /** True if the vector holds `value` (SameValueZero, so NaN is found). */
   includes(value: ElementOf<T>, fromIndex?: number): boolean {
-    this.#live("call includes()");
+    LargeVec.#live(this, "call includes()");
     const length = this.#length;
     const from = checkRelativePosition(fromIndex, "fromIndex", length, 0);
     if (length <= this.#fast) return this.#array.subarray(0, length).includes(value, from);
@@ -523,7 +570,7 @@ export class LargeVec<T extends TypedArray = Float64Array>
    * @throws `RangeError` `ERR_OUT_OF_RANGE` for more than 2^32 elements.
    */
   sort(compare?: (a: ElementOf<T>, b: ElementOf<T>) => number): this {
-    this.#live("sort");
+    LargeVec.#live(this, "sort");
     const comparator = checkOptionalFunction<(a: never, b: never) => number>(compare, "compare");
     const length = this.#length;
     if (length > MAX_VIEW_ELEMENTS) {
@@ -533,13 +580,24 @@ export class LargeVec<T extends TypedArray = Float64Array>
         length,
       );
     }
-    this.#viewUnchecked(0, length).sort(comparator);
+    if (comparator === undefined) {
+      // The built-in numeric order runs no user code.
+      this.#viewUnchecked(0, length).sort();
+      return this;
+    }
+    // The comparator is user code, which may push (reallocating the storage), shorten or
+    // dispose the vector: sort a copy, and write it back only if the vector is as it was.
+    const buffer = this.#buffer;
+    const sorted = this.#viewUnchecked(0, length).slice().sort(comparator);
+    LargeVec.#live(this, "sort");
+    if (this.#buffer !== buffer || this.#length !== length) throw modifiedError("sort");
+    this.#viewUnchecked(0, length).set(sorted as ArrayLike<unknown>);
     return this;
   }
 
   /** Reverses the elements in place. */
   reverse(): this {
-    this.#live("reverse");
+    LargeVec.#live(this, "reverse");
     let low = 0;
     let high = this.#length;
     // Longer than a chunk (so possibly than a typed array): swap blocks from both ends, each
@@ -560,28 +618,267 @@ export class LargeVec<T extends TypedArray = Float64Array>
     return this;
   }
 
+  // ---- Typed-array methods ---------------------------------------------------------
+  //
+  // The callbacks are user code: after each call the vector is checked again (disposed
+  // meanwhile: `ERR_LGALLOC_DISPOSED`), and elements are read from the current storage, up
+  // to the smaller of the length at the start and the current length (like an Array
+  // method over an array that shrinks), so that a callback can never make them read memory
+  // the vector no longer owns.
+
+  /**
+   * A typed array over elements [start, end) without a copy, positions as
+   * `TypedArray#subarray` takes them (negative counting from the end, clamped). Valid
+   * like `view()`: until the vector reallocates or is disposed.
+   */
+  subarray(start?: number, end?: number): T {
+    LargeVec.#live(this, "call subarray()");
+    const length = this.#length;
+    const from = checkRelativePosition(start, "start", length, 0);
+    const to = Math.max(from, checkRelativePosition(end, "end", length, length));
+    return this.view(from, to);
+  }
+
+  /** A new vector with a copy of elements [start, end) (positions as `subarray`). */
+  slice(start?: number, end?: number): LargeVec<T> {
+    LargeVec.#live(this, "call slice()");
+    const length = this.#length;
+    const from = checkRelativePosition(start, "start", length, 0);
+    const to = Math.max(from, checkRelativePosition(end, "end", length, length));
+    const copy = LargeVec.withCapacity(this.#kind.Ctor, to - from);
+    forEachSpan(this.#chunks, from, to, (chunk, spanFrom, spanTo) => {
+      copy.#writeTyped(copy.#length, chunk.subarray(spanFrom, spanTo) as unknown as TypedArray);
+      copy.#length += spanTo - spanFrom;
+    });
+    return copy;
+  }
+
+  /** Calls `callback(element, index, vector)` for each element. */
+  forEach(
+    callback: (value: ElementOf<T>, index: number, vec: this) => void,
+    thisArg?: unknown,
+  ): void {
+    LargeVec.#check(this);
+    const fn = this.#callback(callback, "forEach");
+    this.#visit("forEach", (value, index) => {
+      fn.call(thisArg, value, index, this);
+      return false;
+    });
+  }
+
+  /** A new vector of the same element type holding `callback`'s results (converted). */
+  map(
+    callback: (value: ElementOf<T>, index: number, vec: this) => ElementOf<T>,
+    thisArg?: unknown,
+  ): LargeVec<T> {
+    LargeVec.#check(this);
+    const fn = this.#callback(callback, "map");
+    const result = LargeVec.withCapacity(this.#kind.Ctor, this.#length);
+    try {
+      this.#visit("map", (value, index) => {
+        result.push(fn.call(thisArg, value, index, this) as ElementOf<T>);
+        return false;
+      });
+    } catch (error) {
+      result.dispose();
+      throw error;
+    }
+    return result;
+  }
+
+  /** A new vector of the elements for which `predicate` returns a truthy value. */
+  filter(
+    predicate: (value: ElementOf<T>, index: number, vec: this) => unknown,
+    thisArg?: unknown,
+  ): LargeVec<T> {
+    LargeVec.#check(this);
+    const fn = this.#callback(predicate, "filter");
+    const result = LargeVec.withCapacity(this.#kind.Ctor, 0);
+    try {
+      this.#visit("filter", (value, index) => {
+        if (fn.call(thisArg, value, index, this)) result.push(value);
+        return false;
+      });
+    } catch (error) {
+      result.dispose();
+      throw error;
+    }
+    return result;
+  }
+
+  /**
+   * Folds the elements from the first: `callback(accumulator, element, index, vector)`,
+   * starting from `initialValue`, or from the first element when it is not given.
+   *
+   * @throws `TypeError` `ERR_INVALID_ARG_VALUE` for an empty vector without `initialValue`.
+   */
+  reduce(
+    callback: (
+      accumulator: ElementOf<T>,
+      value: ElementOf<T>,
+      index: number,
+      vec: this,
+    ) => ElementOf<T>,
+  ): ElementOf<T>;
+  reduce<U>(
+    callback: (accumulator: U, value: ElementOf<T>, index: number, vec: this) => U,
+    initialValue: U,
+  ): U;
+  reduce(callback: (...args: never[]) => unknown, ...initial: unknown[]): unknown {
+    LargeVec.#check(this);
+    const fn = this.#callback(callback, "reduce") as unknown as (
+      accumulator: unknown,
+      value: ElementOf<T>,
+      index: number,
+      vec: this,
+    ) => unknown;
+    let accumulator: unknown;
+    let skipFirst = false;
+    if (initial.length > 0) {
+      accumulator = initial[0];
+    } else {
+      if (this.#length === 0) {
+        throw new InvalidArgValueError(
+          "initialValue",
+          "must be given to reduce an empty vector",
+          undefined,
+        );
+      }
+      accumulator = this.#read(0);
+      skipFirst = true;
+    }
+    this.#visit("reduce", (value, index) => {
+      if (skipFirst && index === 0) return false;
+      accumulator = fn(accumulator, value, index, this);
+      return false;
+    });
+    return accumulator;
+  }
+
+  /** True if `predicate` returns a truthy value for every element (stops at the first falsy). */
+  every(
+    predicate: (value: ElementOf<T>, index: number, vec: this) => unknown,
+    thisArg?: unknown,
+  ): boolean {
+    LargeVec.#check(this);
+    const fn = this.#callback(predicate, "every");
+    let all = true;
+    this.#visit("every", (value, index) => {
+      all = Boolean(fn.call(thisArg, value, index, this));
+      return !all;
+    });
+    return all;
+  }
+
+  /** True if `predicate` returns a truthy value for some element (stops at the first). */
+  some(
+    predicate: (value: ElementOf<T>, index: number, vec: this) => unknown,
+    thisArg?: unknown,
+  ): boolean {
+    return LargeVec.#check(this).findIndex(predicate as never, thisArg) !== -1;
+  }
+
+  /** The first element for which `predicate` returns a truthy value, or `undefined`. */
+  find(
+    predicate: (value: ElementOf<T>, index: number, vec: this) => unknown,
+    thisArg?: unknown,
+  ): ElementOf<T> | undefined {
+    LargeVec.#check(this);
+    const fn = this.#callback(predicate, "find");
+    let found: ElementOf<T> | undefined;
+    this.#visit("find", (value, index) => {
+      if (!fn.call(thisArg, value, index, this)) return false;
+      found = value;
+      return true;
+    });
+    return found;
+  }
+
+  /** The index of the first element for which `predicate` returns a truthy value, or -1. */
+  findIndex(
+    predicate: (value: ElementOf<T>, index: number, vec: this) => unknown,
+    thisArg?: unknown,
+  ): number {
+    LargeVec.#check(this);
+    const fn = this.#callback(predicate, "findIndex");
+    let found = -1;
+    this.#visit("findIndex", (value, index) => {
+      if (!fn.call(thisArg, value, index, this)) return false;
+      found = index;
+      return true;
+    });
+    return found;
+  }
+
+  /** The elements as strings (`String(element)`), joined by `separator` (default `","`). */
+  join(separator?: string): string {
+    LargeVec.#live(this, "call join()");
+    if (separator !== undefined && typeof separator !== "string") {
+      throw new InvalidArgTypeError("separator", "of type string", separator);
+    }
+    const between = separator ?? ",";
+    const length = this.#length;
+    if (length <= this.#fast) return this.#array.subarray(0, length).join(between);
+    const parts: string[] = [];
+    forEachSpan(this.#chunks, 0, length, (chunk, from, to) => {
+      parts.push(chunk.subarray(from, to).join(between));
+    });
+    return parts.join(between);
+  }
+
+  /**
+   * What `JSON.stringify` writes: the elements as an Array (so, like any Array of bigints,
+   * a vector of a 64-bit integer kind makes JSON.stringify throw).
+   */
+  toJSON(): ElementOf<T>[] {
+    LargeVec.#live(this, "call toJSON()");
+    const out: ElementOf<T>[] = [];
+    for (let i = 0; i < this.#length; i++) out.push(this.#read(i));
+    return out;
+  }
+
+  #callback<F>(value: F, method: string): F {
+    LargeVec.#live(this, `call ${method}()`);
+    if (typeof value !== "function") {
+      throw new InvalidArgTypeError("callback", "of type function", value);
+    }
+    return value;
+  }
+
+  /**
+   * Calls `visit(element, index)` for each element in order until it returns true; after
+   * each call, checks that the vector is still live and stops at its current length.
+   */
+  #visit(method: string, visit: (value: ElementOf<T>, index: number) => boolean): void {
+    const end = this.#length;
+    for (let index = 0; index < end && index < this.#length; index++) {
+      if (visit(this.#read(index), index)) return;
+      LargeVec.#live(this, `call ${method}()`);
+    }
+  }
+
   // ---- Iteration -------------------------------------------------------------------
 
   /** The elements, in order (throws `ERR_LGALLOC_DISPOSED` if disposed meanwhile). */
   values(): IterableIterator<ElementOf<T>> {
-    this.#live("call values()");
+    LargeVec.#live(this, "call values()");
     return new LargeVec.#Iterator<ElementOf<T>>(this, Iteration.Values);
   }
 
   /** The indices 0 .. length - 1. */
   keys(): IterableIterator<number> {
-    this.#live("call keys()");
+    LargeVec.#live(this, "call keys()");
     return new LargeVec.#Iterator<number>(this, Iteration.Keys);
   }
 
   /** `[index, element]` pairs. */
   entries(): IterableIterator<[number, ElementOf<T>]> {
-    this.#live("call entries()");
+    LargeVec.#live(this, "call entries()");
     return new LargeVec.#Iterator<[number, ElementOf<T>]>(this, Iteration.Entries);
   }
 
   [Symbol.iterator](): IterableIterator<ElementOf<T>> {
-    this.#live("iterate");
+    LargeVec.#live(this, "iterate");
     return new LargeVec.#Iterator<ElementOf<T>>(this, Iteration.Values);
   }
 
@@ -593,7 +890,7 @@ export class LargeVec<T extends TypedArray = Float64Array>
    * @throws `RangeError` `ERR_OUT_OF_RANGE` for more than 2^32 elements.
    */
   toTypedArray(): T {
-    this.#live("call toTypedArray()");
+    LargeVec.#live(this, "call toTypedArray()");
     const length = this.#length;
     if (length > MAX_VIEW_ELEMENTS) {
       throw new OutOfRangeError(
@@ -614,7 +911,7 @@ export class LargeVec<T extends TypedArray = Float64Array>
    *   or a range of more than 2^32 elements.
    */
   view(start: number = 0, end?: number): T {
-    this.#live("create a view");
+    LargeVec.#live(this, "create a view");
     const length = this.#length;
     const from = checkInteger(start, "start", 0, length);
     const to = end === undefined ? length : checkInteger(end, "end", from, length);
@@ -635,7 +932,7 @@ export class LargeVec<T extends TypedArray = Float64Array>
    * view becomes length 0. Calling it again does nothing.
    */
   dispose(): void {
-    if (this.#disposed) return;
+    if (LargeVec.#check(this).#disposed) return;
     this.#disposed = true;
     this.#releaseStorage();
     const empty = emptyStorage();
@@ -650,7 +947,7 @@ export class LargeVec<T extends TypedArray = Float64Array>
   }
 
   [Symbol.dispose](): void {
-    this.dispose();
+    LargeVec.#check(this).dispose();
   }
 
   /**
@@ -659,7 +956,7 @@ export class LargeVec<T extends TypedArray = Float64Array>
    * the token with `port.postMessage(token, token.transferList)` and `LargeVec.adopt` it.
    */
   transfer(): LargeVecToken {
-    this.#live("transfer");
+    LargeVec.#live(this, "transfer");
     const token = makeToken(this.#kind, this.#length, this.#region, this.#buffer);
     // The region (if any) is transferred, so disposed already: dispose() releases nothing twice.
     this.#region = undefined;
@@ -671,7 +968,7 @@ export class LargeVec<T extends TypedArray = Float64Array>
 
   /** `LargeVec<Float64Array>(length=3, capacity=262144, storage=pooled) [1, 2, 3]`. */
   toString(): string {
-    this.#live("call toString()");
+    LargeVec.#live(this, "call toString()");
     const length = this.#length;
     const shown: string[] = [];
     for (let i = 0; i < Math.min(length, SHOWN_VALUES); i++) {
@@ -692,8 +989,21 @@ export class LargeVec<T extends TypedArray = Float64Array>
 
   // ---- Slow paths and internals ----------------------------------------------------
 
-  #live(operation: string): void {
-    if (this.#disposed) throw disposedError(operation);
+  /** True for a vector of this package (the hot paths' receiver check: small enough to inline). */
+  static #is(value: unknown): value is LargeVec<TypedArray> {
+    return typeof value === "object" && value !== null && #fast in value;
+  }
+
+  /** `value` as a vector of this package; `ERR_INVALID_THIS` for anything else. */
+  static #check(value: unknown): LargeVec<TypedArray> {
+    // `#disposed in` reads no property and runs no Proxy trap.
+    if (typeof value === "object" && value !== null && #disposed in value) return value;
+    throw new InvalidThisError("LargeVec");
+  }
+
+  /** `value` as a live vector: `ERR_INVALID_THIS`, then `ERR_LGALLOC_DISPOSED`. */
+  static #live(value: unknown, operation: string): void {
+    if (LargeVec.#check(value).#disposed) throw disposedError(operation);
   }
 
   #maxLength(): number {
@@ -701,7 +1011,7 @@ export class LargeVec<T extends TypedArray = Float64Array>
   }
 
   #pushSlow(values: IArguments): number {
-    this.#live("push");
+    LargeVec.#live(this, "push");
     const count = values.length;
     if (count === 0) return this.#length;
     // Convert every value first: a `valueOf` may run user code, even touch this vector.
@@ -709,7 +1019,7 @@ export class LargeVec<T extends TypedArray = Float64Array>
     for (let i = 0; i < count; i++) {
       converted.push(convertElement(this.#kind, values[i], count === 1 ? "value" : `values[${i}]`));
     }
-    this.#live("push");
+    LargeVec.#live(this, "push");
     const length = this.#length;
     if (count > this.#maxLength() - length) {
       throw new OutOfRangeError(
@@ -724,7 +1034,7 @@ export class LargeVec<T extends TypedArray = Float64Array>
   }
 
   #popSlow(): ElementOf<T> | undefined {
-    this.#live("pop");
+    LargeVec.#live(this, "pop");
     const length = this.#length;
     if (length === 0) return undefined;
     const value = this.#read(length - 1);
@@ -734,16 +1044,16 @@ export class LargeVec<T extends TypedArray = Float64Array>
   }
 
   #getSlow(index: unknown): ElementOf<T> {
-    this.#live("get");
+    LargeVec.#live(this, "get");
     return this.#read(checkIndex(index, "index", this.#length));
   }
 
   #setSlow(index: unknown, value: unknown): this {
-    this.#live("set");
+    LargeVec.#live(this, "set");
     checkIndex(index, "index", this.#length);
     const converted = convertElement(this.#kind, value, "value");
     // The conversion may have run user code that shortened or disposed the vector.
-    this.#live("set");
+    LargeVec.#live(this, "set");
     this.#write(checkIndex(index, "index", this.#length), converted);
     return this;
   }
@@ -806,11 +1116,22 @@ export class LargeVec<T extends TypedArray = Float64Array>
     });
   }
 
-  #extend(source: unknown): number {
-    if (isTypedArray(source)) return this.#extendTyped(source, source);
-    if (source instanceof LargeVec && !source.#disposed && source.#length <= MAX_VIEW_ELEMENTS) {
-      const view = source.#viewUnchecked(0, source.#length) as unknown as TypedArray;
-      return this.#extendTyped(view, source);
+  /**
+   * The elements of `source` as typed arrays to copy, converted before anything changes:
+   * a typed array as a plain view over its own bytes (its internal length, never its
+   * `length` property), a vector as a view of its elements, anything else through
+   * `convertSource` (which may run user code: iterators, getters, `valueOf`).
+   */
+  #blocksOf(source: unknown): TypedArray[] {
+    if (isTypedArray(source)) return [this.#checkedKind(plainView(source), source)];
+    if (typeof source === "object" && source !== null && #disposed in source) {
+      const vec = source as LargeVec<TypedArray>;
+      LargeVec.#live(vec, "read the source vector");
+      const blocks: TypedArray[] = [];
+      forEachSpan(vec.#chunks, 0, vec.#length, (chunk, from, to) => {
+        blocks.push(this.#checkedKind(chunk.subarray(from, to) as unknown as TypedArray, vec));
+      });
+      return blocks;
     }
     if (typeof source !== "object" || source === null) {
       throw new InvalidArgTypeError(
@@ -819,8 +1140,27 @@ export class LargeVec<T extends TypedArray = Float64Array>
         source,
       );
     }
-    const blocks = convertSource(this.#kind, source);
-    this.#live("extend");
+    return convertSource(this.#kind, source);
+  }
+
+  /** `block` if its elements are of this vector's primitive type; `given` names it in errors. */
+  #checkedKind(block: TypedArray, given: unknown): TypedArray {
+    if (holdsBigInts(block) !== (this.#primitive === "bigint")) {
+      throw new InvalidArgTypeError(
+        "source",
+        this.#primitive === "bigint"
+          ? "a BigInt64Array, a BigUint64Array or a LargeVec of either (bigints and numbers do not mix)"
+          : "a typed array or LargeVec of numbers (bigints and numbers do not mix)",
+        given,
+      );
+    }
+    return block;
+  }
+
+  #extend(source: unknown): number {
+    let blocks = this.#blocksOf(source);
+    // Converting may have run user code that disposed or changed this vector.
+    LargeVec.#live(this, "extend");
     let count = 0;
     for (const block of blocks) count += block.length;
     const length = this.#length;
@@ -831,6 +1171,10 @@ export class LargeVec<T extends TypedArray = Float64Array>
         count,
       );
     }
+    if (length + count > this.#capacity) {
+      // A view of this very storage would be detached by the growth: copy it first.
+      blocks = blocks.map((block) => (block.buffer === this.#buffer ? block.slice() : block));
+    }
     this.#ensure(length + count);
     let at = length;
     for (const block of blocks) {
@@ -840,32 +1184,32 @@ export class LargeVec<T extends TypedArray = Float64Array>
     return (this.#length = at);
   }
 
-  /** `given` is what the caller passed (the vector whose view `source` is), for errors. */
-  #extendTyped(source: TypedArray, given: unknown): number {
-    if (holdsBigInts(source) !== (this.#primitive === "bigint")) {
-      throw new InvalidArgTypeError(
-        "source",
-        this.#primitive === "bigint"
-          ? "a BigInt64Array, a BigUint64Array or a LargeVec of either (bigints and numbers do not mix)"
-          : "a typed array or LargeVec of numbers (bigints and numbers do not mix)",
-        given,
-      );
-    }
-    const count = source.length;
+  /** `set(source, offset)`: the typed-array form of `set`. */
+  #setFrom(source: object, offset: unknown): this {
+    LargeVec.#live(this, "set");
+    const at =
+      offset === undefined ? 0 : checkInteger(offset, "offset", 0, Number.MAX_SAFE_INTEGER);
+    let blocks = this.#blocksOf(source);
+    LargeVec.#live(this, "set");
+    let count = 0;
+    for (const block of blocks) count += block.length;
     const length = this.#length;
-    if (count > this.#maxLength() - length) {
+    if (at > length || count > length - at) {
       throw new OutOfRangeError(
-        "source",
-        `at most ${this.#maxLength() - length} elements long`,
-        count,
+        "offset",
+        `such that offset + source length (${count}) <= ${length} (the vector's length)`,
+        offset,
       );
     }
-    let from = source;
-    // A view of this very storage would be detached by the growth: copy it first.
-    if (length + count > this.#capacity && from.buffer === this.#buffer) from = from.slice();
-    this.#ensure(length + count);
-    this.#writeTyped(length, from);
-    return (this.#length = length + count);
+    // Overlapping views of this storage: copy first, so that each element is read before
+    // it is overwritten.
+    blocks = blocks.map((block) => (block.buffer === this.#buffer ? block.slice() : block));
+    let position = at;
+    for (const block of blocks) {
+      this.#writeTyped(position, block);
+      position += block.length;
+    }
+    return this;
   }
 
   /** Grows so that `required` elements fit: the rare slow path of `push` and friends. */
@@ -919,6 +1263,11 @@ export class LargeVec<T extends TypedArray = Float64Array>
   }
 
   #install(storage: Storage, chunks?: Elements[]): void {
+    if (this.#disposed) {
+      // Never revive a vector that user code disposed meanwhile: the storage goes back.
+      releaseStorage(storage.buffer, storage.region);
+      throw disposedError("grow");
+    }
     this.#chunks =
       chunks ??
       (chunkViews(this.#kind.Ctor, storage.buffer, storage.capacity) as unknown as Elements[]);

@@ -2,9 +2,10 @@
 // (the smallest region), a pooled `Region` of @lgalloc/core from 2 MiB on. This module
 // obtains storage of either sort and releases it so that views of it become empty.
 
-import { MIN_REGION_BYTES, allocate, type Region } from "@lgalloc/core";
+import { MIN_REGION_BYTES, allocateUnsafe, type Region } from "@lgalloc/core";
 
 import type { ElementKind } from "./element-kinds";
+import { arrayBufferByteLength } from "./intrinsics";
 
 /** Storage freshly obtained (or taken over from a token), before a vector installs it. */
 export interface Storage {
@@ -29,7 +30,9 @@ export function newStorage(kind: ElementKind, capacity: number): Storage {
   if (bytes < MIN_REGION_BYTES) {
     return { buffer: new ArrayBuffer(bytes), region: undefined, capacity, knownZero: true };
   }
-  const region = allocate(bytes);
+  // Unsafe: the vector zeroes what it exposes itself, skipping it where it overwrites or
+  // where the region is known to be zero.
+  const region = allocateUnsafe(bytes);
   return {
     buffer: region.buffer,
     region,
@@ -59,7 +62,7 @@ export function releaseStorage(buffer: ArrayBuffer, region: Region | undefined):
  * length 0 (an empty or already detached one), which holds nothing to hide.
  */
 export function detach(buffer: ArrayBuffer): ArrayBuffer | undefined {
-  if (buffer.byteLength === 0) return undefined;
+  if (arrayBufferByteLength(buffer) === 0) return undefined;
   return structuredClone(buffer, { transfer: [buffer] });
 }
 

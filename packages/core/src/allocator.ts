@@ -38,17 +38,21 @@ function backend(): Backend {
   return selected;
 }
 
+/**
+ * The update as the backends take it, in null-prototype objects: the addon reads fields
+ * with ordinary property lookups, which would find `Object.prototype.memoryLimitBytes`.
+ */
 function toBackendConfig(config: ConfigureOptions): Partial<BackendConfig> {
   const { background, ...plain } = config;
-  const update: Partial<BackendConfig> = overlay({}, plain);
+  const update: Partial<BackendConfig> = overlay(Object.create(null), plain);
   if (background !== undefined) {
     update.background =
       background === false
         ? null
-        : {
+        : Object.assign(Object.create(null), {
             intervalNs: Math.max(1, Math.round(background.intervalMs * 1e6)),
             clearBytes: background.clearBytes,
-          };
+          });
   }
   return update;
 }
@@ -58,27 +62,65 @@ export function backendKind(): "native" | "fallback" {
   return backend().kind;
 }
 
+/** Typed arrays hold at most 2^32 elements: zero a 64 GiB region in pieces. */
+const ZERO_PIECE_BYTES = 2 ** 32;
+
+/** Sets every byte of `buffer` to 0 (a memset per piece). */
+function zeroFill(buffer: ArrayBuffer): void {
+  const bytes = buffer.byteLength;
+  for (let offset = 0; offset < bytes; offset += ZERO_PIECE_BYTES) {
+    new Uint8Array(buffer, offset, Math.min(ZERO_PIECE_BYTES, bytes - offset)).fill(0);
+  }
+}
+
 /**
- * A region of at least `byteLength` bytes (rounded up to a power of two, 2 MiB to 64 GiB).
+ * A region of at least `byteLength` bytes (rounded up to a power of two, 2 MiB to 64 GiB),
+ * every byte zero, like `Buffer.alloc`. The zeroing is skipped when the pool knows the
+ * region is zero already (fresh or cleared pages); `allocateUnsafe` skips it always.
  *
- * @throws `ERR_LGALLOC_INVALID_SIZE`, `ERR_LGALLOC_DISABLED`, `ERR_LGALLOC_OUT_OF_MEMORY`, and
- *   `ERR_INVALID_ARG_TYPE` / `ERR_OUT_OF_RANGE` for a byteLength that is not a safe integer.
+ * @throws `RangeError` `ERR_LGALLOC_INVALID_SIZE` outside the size classes, `TypeError`
+ *   `ERR_INVALID_ARG_TYPE` / `RangeError` `ERR_OUT_OF_RANGE` for a byteLength that is not a
+ *   safe integer, `LgallocError` `ERR_LGALLOC_DISABLED` / `ERR_LGALLOC_OUT_OF_MEMORY`.
  */
 export function allocate(byteLength: number): Region {
+  const size = validateRegionSize(byteLength);
+  const source = backend();
+  const raw = source.allocate(size);
+  if (raw.knownZero) return Region.create(source, raw);
+  zeroFill(raw.buffer);
+  return Region.create(source, { ...raw, knownZero: true });
+}
+
+/**
+ * Like `allocate`, without the zeroing, like `Buffer.allocUnsafe`: the bytes may be what an
+ * earlier owner in this process left (never another live owner's); `knownZero` says when
+ * they are all zero anyway. Write before you read, and never hand such a region to code
+ * that trusts its contents.
+ */
+export function allocateUnsafe(byteLength: number): Region {
   const size = validateRegionSize(byteLength);
   const source = backend();
   return Region.create(source, source.allocate(size));
 }
 
-/** Like `allocate`, but `undefined` instead of `ERR_LGALLOC_OUT_OF_MEMORY`. */
-export function tryAllocate(byteLength: number): Region | undefined {
+function unlessOutOfMemory(make: () => Region): Region | undefined {
   try {
-    return allocate(byteLength);
+    return make();
   } catch (error) {
     if (error instanceof LgallocError && error.code === "ERR_LGALLOC_OUT_OF_MEMORY")
       return undefined;
     throw error;
   }
+}
+
+/** Like `allocate`, but `undefined` instead of `ERR_LGALLOC_OUT_OF_MEMORY`. */
+export function tryAllocate(byteLength: number): Region | undefined {
+  return unlessOutOfMemory(() => allocate(byteLength));
+}
+
+/** Like `allocateUnsafe`, but `undefined` instead of `ERR_LGALLOC_OUT_OF_MEMORY`. */
+export function tryAllocateUnsafe(byteLength: number): Region | undefined {
+  return unlessOutOfMemory(() => allocateUnsafe(byteLength));
 }
 
 /** The capacity `allocate(byteLength)` would give. */

@@ -105,7 +105,8 @@ export interface Backend {
 
 /** `base` with every field of `update` that is not undefined laid over it. */
 export function overlay<T extends object>(base: T, update: Partial<T>): T {
-  const next = { ...base };
+  // Keeps `base`'s prototype (null for what goes to the addon: see toBackendConfig).
+  const next = Object.assign(Object.create(Object.getPrototypeOf(base)), base) as T;
   for (const key of Object.keys(update) as (keyof T)[]) {
     const value = update[key];
     if (value !== undefined) next[key] = value as T[keyof T];

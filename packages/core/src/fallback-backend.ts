@@ -25,6 +25,8 @@
 
 import { randomBytes } from "node:crypto";
 import { types } from "node:util";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 
 import type {
   Backend,
@@ -36,7 +38,7 @@ import type {
   RawToken,
 } from "./backend";
 import { overlay } from "./backend";
-import { InvalidArgTypeError, LgallocError } from "./errors";
+import { InvalidArgTypeError, LgallocError, LgallocRangeError } from "./errors";
 
 const SIZE_CLASS_COUNT = 16;
 const MIN_REGION_BYTES = 2 ** 21;
@@ -126,6 +128,30 @@ function isResizable(buffer: ArrayBuffer): boolean {
   return (buffer as { resizable?: boolean }).resizable === true;
 }
 
+let forceCollection: (() => void) | undefined;
+
+/**
+ * A full garbage collection, now. `global.gc` where the process runs with --expose-gc;
+ * otherwise the same function taken from a fresh context created while the flag is on
+ * (the flag only decides whether new contexts get `gc`; it is turned off again at once).
+ */
+function collectGarbage(): void {
+  if (forceCollection === undefined) {
+    const exposed = (globalThis as { gc?: unknown }).gc;
+    if (typeof exposed === "function") {
+      forceCollection = exposed as () => void;
+    } else {
+      setFlagsFromString("--expose-gc");
+      try {
+        forceCollection = runInNewContext("gc") as () => void;
+      } finally {
+        setFlagsFromString("--no-expose-gc");
+      }
+    }
+  }
+  forceCollection();
+}
+
 function disposedError(operation: string): LgallocError {
   return new LgallocError(
     "ERR_LGALLOC_DISPOSED",
@@ -199,7 +225,7 @@ class FallbackBackend implements Backend {
   allocate(byteLength: number): RawRegion {
     const index = sizeClassIndexFor(byteLength);
     if (index === undefined) {
-      throw new LgallocError(
+      throw new LgallocRangeError(
         "ERR_LGALLOC_INVALID_SIZE",
         'The value of "byteLength" is out of range. It must be >= 2097152 (2 MiB) and ' +
           `<= 68719476736 (64 GiB). Received ${byteLength}`,
@@ -231,6 +257,14 @@ class FallbackBackend implements Backend {
   dispose(handle: unknown, buffer: ArrayBuffer): boolean {
     const record = this.record(handle);
     if (record.state !== "live") return false;
+    if (this.owners.get(buffer) === record && !isAttached(buffer)) {
+      // Other code moved the buffer away (a transferring structuredClone of region.buffer):
+      // its memory is theirs now, so the region ends with nothing to pool.
+      this.close(record, "released");
+      this.disposed++;
+      record.sizeClass.deallocations++;
+      return true;
+    }
     const moved = move(this.ownBuffer(record, buffer));
     this.close(record, "released");
     this.disposed++;
@@ -263,7 +297,7 @@ class FallbackBackend implements Backend {
     if (record.state !== "live") throw disposedError("prefetch");
     const capacity = record.sizeClass.regionBytes;
     if (byteOffset > capacity || byteLength > capacity - byteOffset) {
-      throw new LgallocError(
+      throw new LgallocRangeError(
         "ERR_LGALLOC_OUT_OF_BOUNDS",
         `prefetch: the range at byte offset ${byteOffset} of length ${byteLength} does not ` +
           `fit in the region's capacity of ${capacity} bytes`,
@@ -443,12 +477,18 @@ class FallbackBackend implements Backend {
   private createBuffer(sizeClass: SizeClass, requested: number): ArrayBuffer {
     const limit = this.settings.memoryLimitBytes;
     if (limit !== 0 && this.mappedBytes() + sizeClass.regionBytes > limit) {
-      throw new LgallocError(
-        "ERR_LGALLOC_OUT_OF_MEMORY",
-        `Out of memory: allocating ${requested} bytes would exceed the memory limit of ` +
-          `${limit} bytes`,
-        { size: requested, limit },
-      );
+      const held = this.heldBytes();
+      if (held.live + held.pooled + held.inTransit + sizeClass.regionBytes > limit) {
+        throw new LgallocError(
+          "ERR_LGALLOC_OUT_OF_MEMORY",
+          `Out of memory: allocating ${requested} bytes would exceed the memory limit of ` +
+            `${limit} bytes (live: ${held.live} bytes, waiting for collection: ` +
+            `${held.waiting} bytes, in transit: ${held.inTransit} bytes, pooled: ` +
+            `${held.pooled} bytes; the fallback backend learns that a region was collected ` +
+            "only once control returns to the event loop)",
+          { size: requested, limit },
+        );
+      }
     }
     try {
       return new ArrayBuffer(sizeClass.regionBytes);
@@ -474,6 +514,34 @@ class FallbackBackend implements Backend {
       bytes += count * sizeClass.regionBytes;
     }
     return bytes;
+  }
+
+  /**
+   * What the pool's buffers really hold, for the memory limit. The counters call a region
+   * live until its FinalizationRegistry callback runs, which only happens on the event loop:
+   * a synchronous loop that drops regions without disposing them would see the limit
+   * reached while their memory is long free. So, as Java's `Bits.reserveMemory` does for
+   * direct buffers, collect garbage first; then V8's own count of ArrayBuffer bytes
+   * (`process.memoryUsage().arrayBuffers`, which includes every other buffer of this
+   * thread too) bounds what live regions can still hold. Regions counted live beyond that
+   * bound are unreachable, waiting for their collection to be seen.
+   */
+  private heldBytes(): { live: number; waiting: number; pooled: number; inTransit: number } {
+    let counted = 0;
+    let pooled = 0;
+    let inTransit = 0;
+    for (const sizeClass of this.classes) {
+      counted += sizeClass.live * sizeClass.regionBytes;
+      pooled += sizeClass.pool.length * sizeClass.regionBytes;
+      inTransit += this.prunePending(sizeClass) * sizeClass.regionBytes;
+    }
+    let waiting = 0;
+    if (counted > 0) {
+      collectGarbage();
+      const arrayBuffers = process.memoryUsage().arrayBuffers;
+      waiting = Math.max(0, Math.min(counted, counted + pooled + inTransit - arrayBuffers));
+    }
+    return { live: counted - waiting, waiting, pooled, inTransit };
   }
 
   /** Hands out `buffer` as a new live region. */

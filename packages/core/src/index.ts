@@ -17,6 +17,7 @@ export { DEFAULT_CONFIG, MAX_REGION_BYTES, MIN_REGION_BYTES } from "./api";
 export {
   adopt,
   allocate,
+  allocateUnsafe,
   backendKind,
   config,
   configure,
@@ -26,12 +27,23 @@ export {
   stats,
   trim,
   tryAllocate,
+  tryAllocateUnsafe,
 } from "./allocator";
 export { BACKEND_ENV, FALLBACK_WARNING_CODE } from "./backend-selection";
 export { Region, isRegion } from "./region";
-export { InvalidArgTypeError, InvalidArgValueError, LgallocError, OutOfRangeError } from "./errors";
+export {
+  InvalidArgTypeError,
+  InvalidArgValueError,
+  InvalidThisError,
+  LgallocError,
+  LgallocRangeError,
+  NotCloneableError,
+  OutOfRangeError,
+} from "./errors";
 export type { LgallocErrorCode, LgallocErrorDetails } from "./errors";
 export { nativeVersion } from "./version";
 export { ADDON_PATH_ENV, ERR_LGALLOC_ADDON_LOAD } from "./native";
 // Argument checks in Node's message format, shared with the sibling packages.
-export { TYPED_ARRAY_CONSTRUCTORS, validateInteger } from "./validate";
+export { TYPED_ARRAY_CONSTRUCTORS, validateInteger, validateOptions } from "./validate";
+/** @internal For the sibling packages: makes structuredClone of an object throw. */
+export { refuseCloning } from "./errors";

@@ -40,7 +40,12 @@ export function createNativeBackend(
     kind: "native",
     allocate: (byteLength) => raw(native.allocate(byteLength)),
     dispose: (handle, buffer) =>
-      native.dispose(handleOf(handle).index, handleOf(handle).generation, buffer),
+      // A buffer that other code detached (a transferring structuredClone moves the
+      // backing store to the clone) still owns the region through its backing store,
+      // whose deleter returns it to the pool once the clone is collected: nothing to do.
+      buffer.byteLength === 0
+        ? false
+        : native.dispose(handleOf(handle).index, handleOf(handle).generation, buffer),
     reallocate: (handle, buffer, byteLength) =>
       raw(
         native.reallocate(handleOf(handle).index, handleOf(handle).generation, buffer, byteLength),

@@ -2,13 +2,26 @@
 // and the three ways to give it back (dispose, `using`, garbage collection) plus moving it
 // to another thread (transfer). A region is released exactly once, whichever way comes
 // first; the backend enforces that even against a racing finalizer.
+//
+// Hostile callers are expected: its facts (capacity, size class, knownZero) live in private
+// fields behind getters, so no assignment can change what reallocate or transfer trust;
+// every method and getter checks that `this` is a real region (`ERR_INVALID_THIS`); a buffer
+// that other code moved away (a transferring `structuredClone` of `region.buffer` on the
+// fallback backend) is reported as such (`ERR_LGALLOC_BUFFER_DETACHED`), and `dispose()`
+// still succeeds; cloning a region throws instead of making an empty copy.
 
-import { inspect } from "node:util";
+import { inspect, types } from "node:util";
 
 import type { RegionToken, TypedArray, TypedArrayConstructor } from "./api";
 import type { Backend, RawRegion, RawToken } from "./backend";
-import { LgallocError, OutOfRangeError } from "./errors";
-import { validateInteger, validateRegionSize, validateTypedArrayConstructor } from "./validate";
+import {
+  InvalidThisError,
+  LgallocError,
+  NotCloneableError,
+  OutOfRangeError,
+  refuseCloning,
+} from "./errors";
+import { typedArrayConstructorBase, validateInteger, validateRegionSize } from "./validate";
 
 /** Brand shared by every copy of this package, so `isRegion` works across duplicates. */
 const REGION_BRAND = Symbol.for("lgalloc.Region");
@@ -19,6 +32,11 @@ const CONSTRUCTION_KEY = Symbol("lgalloc.Region construction");
 /** A typed array holds at most 2^32 elements on Node 20. */
 const MAX_TYPED_ARRAY_LENGTH = 2 ** 32;
 
+/** `ArrayBuffer.prototype.byteLength`, captured before user code could replace it. */
+const arrayBufferByteLength = Function.prototype.call.bind(
+  Object.getOwnPropertyDescriptor(ArrayBuffer.prototype, "byteLength")!.get!,
+) as (buffer: ArrayBuffer) => number;
+
 export function disposedError(operation: string): LgallocError {
   return new LgallocError(
     "ERR_LGALLOC_DISPOSED",
@@ -26,17 +44,27 @@ export function disposedError(operation: string): LgallocError {
   );
 }
 
-export class Region implements Disposable {
-  /** Bytes in the region: a power of two from 2^21 to 2^36. */
-  readonly capacity: number;
-  /** log2 of the capacity, 21 (2 MiB) to 36 (64 GiB). */
-  readonly sizeClass: number;
-  /**
-   * Every byte was zero when the region was handed out, so zeroing can be skipped. For a
-   * region from `reallocate`: every byte past the ones it kept.
-   */
-  readonly knownZero: boolean;
+function bufferDetachedError(operation: string): LgallocError {
+  return new LgallocError(
+    "ERR_LGALLOC_BUFFER_DETACHED",
+    `Cannot ${operation}: the region's buffer (region.buffer) was detached by other code, ` +
+      "e.g. moved with structuredClone(buffer, { transfer: [buffer] }) or postMessage; its " +
+      "memory now belongs to whoever received it. Call region.dispose() to end the region",
+  );
+}
 
+function cloneGuard(): never {
+  throw new NotCloneableError(
+    "Region",
+    "move it to another thread with region.transfer() and adopt(token) there, or copy " +
+      "its bytes with region.view(Uint8Array).slice()",
+  );
+}
+
+export class Region implements Disposable {
+  readonly #capacity: number;
+  readonly #sizeClass: number;
+  readonly #knownZero: boolean;
   readonly #backend: Backend;
   readonly #handle: unknown;
   #buffer: ArrayBuffer | undefined;
@@ -54,12 +82,13 @@ export class Region implements Disposable {
     // An own property, so that objects merely inheriting from Region.prototype are not
     // regions; non-enumerable, so that it does not show in inspection.
     Object.defineProperty(this, REGION_BRAND, { value: true });
+    refuseCloning(this, cloneGuard);
     this.#backend = backend;
     this.#handle = raw.handle;
     this.#buffer = raw.buffer;
-    this.capacity = raw.buffer.byteLength;
-    this.sizeClass = raw.sizeClassIndex + 21;
-    this.knownZero = raw.knownZero;
+    this.#capacity = arrayBufferByteLength(raw.buffer);
+    this.#sizeClass = raw.sizeClassIndex + 21;
+    this.#knownZero = raw.knownZero;
   }
 
   /** @internal */
@@ -67,36 +96,59 @@ export class Region implements Disposable {
     return new Region(CONSTRUCTION_KEY, backend, raw);
   }
 
+  /** Bytes in the region: a power of two from 2^21 to 2^36. */
+  get capacity(): number {
+    return Region.#check(this).#capacity;
+  }
+
+  /** log2 of the capacity, 21 (2 MiB) to 36 (64 GiB). */
+  get sizeClass(): number {
+    return Region.#check(this).#sizeClass;
+  }
+
+  /**
+   * Every byte was zero when the region was handed out (always so from `allocate`), so
+   * zeroing can be skipped. For a region from `reallocate`: every byte past the ones it kept.
+   */
+  get knownZero(): boolean {
+    return Region.#check(this).#knownZero;
+  }
+
   /** True once disposed or transferred. */
   get disposed(): boolean {
-    return this.#buffer === undefined;
+    return Region.#check(this).#buffer === undefined;
   }
 
   /** The region's memory, without a copy. Throws `ERR_LGALLOC_DISPOSED` once released. */
   get buffer(): ArrayBuffer {
-    return this.#live("read region.buffer");
+    return Region.#check(this).#live("read region.buffer");
   }
 
   /**
    * A typed array over `length` elements at `byteOffset` (default: as many as fit). Valid
    * until the region is disposed or transferred; then it has length 0.
    */
+  view(Ctor: typeof Buffer, byteOffset?: number, length?: number): Buffer;
+  view<T extends TypedArray>(Ctor: TypedArrayConstructor<T>, byteOffset?: number, length?: number): T;
   view<T extends TypedArray>(
-    Ctor: TypedArrayConstructor<T>,
+    Ctor: TypedArrayConstructor<T> | typeof Buffer,
     byteOffset: number = 0,
     length?: number,
   ): T {
-    const Constructor = validateTypedArrayConstructor<T>(Ctor, "Ctor");
-    const elementBytes = Constructor.BYTES_PER_ELEMENT;
-    const offset = validateInteger(byteOffset, "byteOffset", 0, this.capacity);
+    const self = Region.#check(this);
+    const { Ctor: Constructor, Base } = typedArrayConstructorBase(Ctor, "Ctor");
+    // The intrinsic's element size: a subclass may redefine its own BYTES_PER_ELEMENT.
+    const elementBytes = Base.BYTES_PER_ELEMENT;
+    const capacity = self.#capacity;
+    const offset = validateInteger(byteOffset, "byteOffset", 0, capacity);
     if (offset % elementBytes !== 0) {
       throw new OutOfRangeError(
         "byteOffset",
-        `a multiple of ${elementBytes} (${Constructor.name}.BYTES_PER_ELEMENT)`,
+        `a multiple of ${elementBytes} (${Base.name}.BYTES_PER_ELEMENT)`,
         byteOffset,
       );
     }
-    const fit = Math.floor((this.capacity - offset) / elementBytes);
+    const fit = Math.floor((capacity - offset) / elementBytes);
     let count: number;
     if (length === undefined) {
       if (fit > MAX_TYPED_ARRAY_LENGTH) {
@@ -110,55 +162,60 @@ export class Region implements Disposable {
     } else {
       count = validateInteger(length, "length", 0, Math.min(fit, MAX_TYPED_ARRAY_LENGTH));
     }
-    const buffer = this.#live("create a view");
+    const buffer = self.#live("create a view");
     // `new Buffer(...)` is deprecated (DEP0005); Buffer.from makes the same view.
     if (Constructor === (Buffer as unknown))
       return Buffer.from(buffer, offset, count) as unknown as T;
-    return new Constructor(buffer, offset, count);
+    return new Constructor(buffer, offset, count) as unknown as T;
   }
 
   /**
    * Like `realloc`: a region for `byteLength` bytes that holds this one's first
    * min(capacities) bytes; this region is disposed (its views become empty). Whole 2 MiB
    * pieces move by remapping their pages, so growing a large buffer copies nothing and
-   * faults no pages in (the fallback backend copies). On error (invalid size, out of
+   * faults no pages in (the fallback backend copies). The bytes past the kept ones are
+   * zero only where the new region's `knownZero` says so. On error (invalid size, out of
    * memory, `ERR_LGALLOC_BUSY`) this region is untouched and still usable.
    */
   reallocate(byteLength: number): Region {
+    const self = Region.#check(this);
     const size = validateRegionSize(byteLength);
-    const buffer = this.#live("reallocate");
-    const raw = this.#backend.reallocate(this.#handle, buffer, size);
-    this.#buffer = undefined;
+    const buffer = self.#live("reallocate");
+    const raw = self.#backend.reallocate(self.#handle, buffer, size);
+    self.#buffer = undefined;
     // Only the bytes past the kept ones can still be zero.
-    const capacity = raw.buffer.byteLength;
-    const knownZero = raw.knownZero && Math.min(this.capacity, capacity) < capacity;
-    return Region.create(this.#backend, { ...raw, knownZero });
+    const capacity = arrayBufferByteLength(raw.buffer);
+    const knownZero = raw.knownZero && Math.min(self.#capacity, capacity) < capacity;
+    return Region.create(self.#backend, { ...raw, knownZero });
   }
 
   /** Asks the kernel to read ahead a byte range (`MADV_WILLNEED`). */
   prefetch(byteOffset: number = 0, byteLength?: number): void {
+    const self = Region.#check(this);
     const offset = validateInteger(byteOffset, "byteOffset");
     const length =
       byteLength === undefined
-        ? Math.max(0, this.capacity - offset)
+        ? Math.max(0, self.#capacity - offset)
         : validateInteger(byteLength, "byteLength");
-    this.#live("prefetch");
-    this.#backend.prefetch(this.#handle, offset, length);
+    self.#live("prefetch");
+    self.#backend.prefetch(self.#handle, offset, length);
   }
 
   /**
    * Detaches the buffer, so every view of it becomes empty, and returns the region to the
-   * pool. Calling it again does nothing.
+   * pool. Calling it again does nothing. A buffer that other code detached (see
+   * `ERR_LGALLOC_BUFFER_DETACHED`) has no memory left to return: the region just ends.
    */
   dispose(): void {
-    const buffer = this.#buffer;
+    const self = Region.#check(this);
+    const buffer = self.#buffer;
     if (buffer === undefined) return;
-    this.#buffer = undefined;
-    this.#backend.dispose(this.#handle, buffer);
+    self.#buffer = undefined;
+    self.#backend.dispose(self.#handle, buffer);
   }
 
   [Symbol.dispose](): void {
-    this.dispose();
+    Region.#check(this).dispose();
   }
 
   /**
@@ -167,32 +224,62 @@ export class Region implements Disposable {
    * `port.postMessage(token, token.transferList)`.
    */
   transfer(): RegionToken {
-    const buffer = this.#live("transfer");
-    const raw = this.#backend.transfer(this.#handle, buffer);
-    this.#buffer = undefined;
-    return makeToken(raw, this.capacity);
+    const self = Region.#check(this);
+    const buffer = self.#live("transfer");
+    const raw = self.#backend.transfer(self.#handle, buffer);
+    self.#buffer = undefined;
+    return makeToken(raw, self.#capacity);
+  }
+
+  /** What `JSON.stringify` shows: the region's facts, not its bytes. */
+  toJSON(): { capacity: number; sizeClass: number; knownZero: boolean; disposed: boolean } {
+    const self = Region.#check(this);
+    return {
+      capacity: self.#capacity,
+      sizeClass: self.#sizeClass,
+      knownZero: self.#knownZero,
+      disposed: self.#buffer === undefined,
+    };
   }
 
   toString(): string {
-    return `Region { capacity: ${this.capacity}, sizeClass: ${this.sizeClass}, knownZero: ${this.knownZero}, disposed: ${this.disposed} }`;
+    const { capacity, sizeClass, knownZero, disposed } = Region.#check(this).toJSON();
+    return `Region { capacity: ${capacity}, sizeClass: ${sizeClass}, knownZero: ${knownZero}, disposed: ${disposed} }`;
   }
 
   [inspect.custom](): string {
-    return this.toString();
+    // `Region.prototype` and objects inheriting from a region are no regions.
+    return #handle in this ? this.toString() : "Region {}";
+  }
+
+  /** `value` as a region of this package; `ERR_INVALID_THIS` for anything else. */
+  static #check(value: unknown): Region {
+    // `#handle in` reads no property and runs no Proxy trap.
+    if (typeof value === "object" && value !== null && #handle in value) return value;
+    throw new InvalidThisError("Region");
   }
 
   #live(operation: string): ArrayBuffer {
-    if (this.#buffer === undefined) throw disposedError(operation);
-    return this.#buffer;
+    const buffer = this.#buffer;
+    if (buffer === undefined) throw disposedError(operation);
+    // A live region's buffer is never detached by us: 0 means someone else moved it.
+    if (arrayBufferByteLength(buffer) !== this.#capacity) throw bufferDetachedError(operation);
+    return buffer;
+  }
+
+  /** True for a region of this copy of the package (see `isRegion` for any copy). */
+  static [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === "object" && value !== null && #handle in value;
   }
 }
 
+/**
+ * True for a region of any copy of this package: an object carrying the brand as an own
+ * property (so `Object.create(region)` is not one). A Proxy is never a region.
+ */
 export function isRegion(value: unknown): value is Region {
-  return (
-    typeof value === "object" &&
-    value !== null &&
-    (value as Record<symbol, unknown>)[REGION_BRAND] === true
-  );
+  if (typeof value !== "object" || value === null || types.isProxy(value)) return false;
+  return Object.prototype.hasOwnProperty.call(value, REGION_BRAND);
 }
 
 function makeToken(raw: RawToken, byteLength: number): RegionToken {
@@ -204,7 +291,11 @@ function makeToken(raw: RawToken, byteLength: number): RegionToken {
 
 const TOKEN_ID = /^[0-9a-f]{32}$/;
 
-/** The backend's view of a token; ERR_LGALLOC_INVALID_TOKEN unless it has the right shape. */
+/**
+ * The backend's view of a token; ERR_LGALLOC_INVALID_TOKEN unless it has the right shape.
+ * Each field is read exactly once, so a getter cannot pass the check with one value and
+ * hand the backend another.
+ */
 export function parseToken(value: unknown): RawToken {
   if (typeof value !== "object" || value === null) {
     throw new LgallocError(
@@ -213,22 +304,20 @@ export function parseToken(value: unknown): RawToken {
     );
   }
   const token = value as Record<string, unknown>;
-  if (
-    token.kind !== "lgalloc.RegionToken" ||
-    typeof token.id !== "string" ||
-    !TOKEN_ID.test(token.id)
-  ) {
+  const kind = token.kind;
+  const id = kind === "lgalloc.RegionToken" ? token.id : undefined;
+  if (kind !== "lgalloc.RegionToken" || typeof id !== "string" || !TOKEN_ID.test(id)) {
     throw new LgallocError(
       "ERR_LGALLOC_INVALID_TOKEN",
       'The token is malformed: expected kind "lgalloc.RegionToken" and an id of 32 lowercase hex digits',
     );
   }
   const buffer = token.buffer;
-  if (buffer !== undefined && !(buffer instanceof ArrayBuffer)) {
+  if (buffer !== undefined && !types.isArrayBuffer(buffer)) {
     throw new LgallocError(
       "ERR_LGALLOC_INVALID_TOKEN",
       "The token is malformed: its buffer is not an ArrayBuffer",
     );
   }
-  return buffer === undefined ? { id: token.id } : { id: token.id, buffer };
+  return buffer === undefined ? { id } : { id, buffer };
 }

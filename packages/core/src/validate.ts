@@ -8,7 +8,14 @@ import {
   type TypedArray,
   type TypedArrayConstructor,
 } from "./api";
-import { InvalidArgTypeError, InvalidArgValueError, LgallocError, OutOfRangeError } from "./errors";
+import { types } from "node:util";
+
+import {
+  InvalidArgTypeError,
+  InvalidArgValueError,
+  LgallocRangeError,
+  OutOfRangeError,
+} from "./errors";
 
 /** A safe integer in [min, max]; TypeError for a non-number, RangeError otherwise. */
 export function validateInteger(
@@ -35,7 +42,12 @@ export function validateBoolean(value: unknown, name: string): boolean {
   return value;
 }
 
-/** A plain options object whose keys are all in `known`. */
+/**
+ * The own enumerable properties of a plain options object, every key in `known`, each read
+ * exactly once (a getter runs once, so it cannot answer differently to two reads) into a
+ * null-prototype record: an inherited property (`Object.prototype.memoryLimitBytes = 1`)
+ * is never an option.
+ */
 export function validateOptions(
   value: unknown,
   name: string,
@@ -44,23 +56,26 @@ export function validateOptions(
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     throw new InvalidArgTypeError(name, "of type object", value);
   }
+  const options: Record<string, unknown> = Object.create(null);
   for (const key of Object.keys(value)) {
+    const field = (value as Record<string, unknown>)[key];
     if (!known.includes(key)) {
       throw new InvalidArgValueError(
         `${name}.${key}`,
         `is not a known option (expected one of ${known.join(", ")})`,
-        (value as Record<string, unknown>)[key],
+        field,
       );
     }
+    options[key] = field;
   }
-  return value as Record<string, unknown>;
+  return options;
 }
 
 /** A request size: a safe integer, then within the size classes (ERR_LGALLOC_INVALID_SIZE). */
 export function validateRegionSize(value: unknown, name = "byteLength"): number {
   const size = validateInteger(value, name);
   if (size < MIN_REGION_BYTES || size > MAX_REGION_BYTES) {
-    throw new LgallocError(
+    throw new LgallocRangeError(
       "ERR_LGALLOC_INVALID_SIZE",
       `The value of "${name}" is out of range. It must be >= ${MIN_REGION_BYTES} (2 MiB) and <= ${MAX_REGION_BYTES} (64 GiB). Received ${size}`,
       { size },
@@ -85,20 +100,37 @@ export const TYPED_ARRAY_CONSTRUCTORS: readonly TypedArrayConstructor[] = Object
 ] as unknown as TypedArrayConstructor[]);
 const TYPED_ARRAY_CONSTRUCTOR_SET: ReadonlySet<unknown> = new Set(TYPED_ARRAY_CONSTRUCTORS);
 
+/** Deeper than any real subclass chain (`Buffer` is 1 below Uint8Array). */
+const MAX_SUBCLASS_DEPTH = 64;
+
+/**
+ * One of the 11 typed array constructors, or a subclass of one (such as `Buffer`), with the
+ * intrinsic constructor it derives from (whose `BYTES_PER_ELEMENT` is the truth: a subclass
+ * can redefine its own). A Proxy is refused without touching it: walking its prototypes
+ * would run its traps, which may throw (a revoked Proxy) or never end (a trap that returns
+ * a fresh Proxy each time).
+ */
+export function typedArrayConstructorBase(
+  value: unknown,
+  name: string,
+): { Ctor: TypedArrayConstructor; Base: TypedArrayConstructor } {
+  if (typeof value === "function" && !types.isProxy(value)) {
+    let proto: unknown = value;
+    for (let depth = 0; depth < MAX_SUBCLASS_DEPTH; depth++) {
+      if (TYPED_ARRAY_CONSTRUCTOR_SET.has(proto)) {
+        return { Ctor: value as TypedArrayConstructor, Base: proto as TypedArrayConstructor };
+      }
+      if (proto === null || proto === Function.prototype || types.isProxy(proto)) break;
+      proto = Object.getPrototypeOf(proto);
+    }
+  }
+  throw new InvalidArgTypeError(name, "a typed array constructor (such as Float64Array)", value);
+}
+
 /** One of the 11 typed array constructors, or a subclass of one (such as `Buffer`). */
 export function validateTypedArrayConstructor<T extends TypedArray>(
   value: unknown,
   name: string,
 ): TypedArrayConstructor<T> {
-  if (typeof value === "function") {
-    for (
-      let proto: unknown = value;
-      proto !== null && proto !== Function.prototype;
-      proto = Object.getPrototypeOf(proto)
-    ) {
-      if (TYPED_ARRAY_CONSTRUCTOR_SET.has(proto))
-        return value as unknown as TypedArrayConstructor<T>;
-    }
-  }
-  throw new InvalidArgTypeError(name, "a typed array constructor (such as Float64Array)", value);
+  return typedArrayConstructorBase(value, name).Ctor as TypedArrayConstructor<T>;
 }
