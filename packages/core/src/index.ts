@@ -32,6 +32,9 @@ export { Region, isRegion } from "./region";
 export { InvalidArgTypeError, InvalidArgValueError, LgallocError, OutOfRangeError } from "./errors";
 export type { LgallocErrorCode, LgallocErrorDetails } from "./errors";
 export { nativeVersion } from "./version";
+export { formatStats } from "./format-stats";
+export { registerMetrics } from "./metrics";
+export type { MetricsOptions, MetricsRegistry, RegisteredMetrics } from "./metrics";
 export { ADDON_PATH_ENV, ERR_LGALLOC_ADDON_LOAD } from "./native";
 // Argument checks in Node's message format, shared with the sibling packages.
 export { TYPED_ARRAY_CONSTRUCTORS, validateInteger } from "./validate";
