@@ -3,7 +3,8 @@
 //   2. the native core's googletest suite per build variant (release, asan-ubsan, tsan);
 //   3. the TypeScript build (addon, incrementally, then `tsc -b`), then the mocha tests
 //      twice, against the native backend and against the JS fallback (LGALLOC_BACKEND);
-//   4. every examples/*.js program, once per backend, each counted as one test.
+//   4. every example program (examples/*.js and the compiled examples/dist/*.js), once per
+//      backend, each run counted as one test: it must exit 0 and print its expected output.
 // It prints a table per suite and ends with the line `N passed, N failed` (plus
 // `, N skipped` when tests were skipped), which CI reads. Exits 1 when anything failed or
 // a suite produced no results.
@@ -17,6 +18,7 @@ const path = require("node:path");
 const { spawnSync } = require("node:child_process");
 const native = require("./native.js");
 const { buildAddon } = require("./build-addon.js");
+const { checkExampleOutput } = require("./example-output.js");
 
 const ROOT = path.resolve(__dirname, "..");
 const MOCHA_RESULTS = path.join(ROOT, "build", "mocha.json");
@@ -100,16 +102,25 @@ function mochaSuite(backend, built) {
   return result;
 }
 
-/** Runs every examples/*.js program once per backend; each run that exits 0 passes. */
+/**
+ * Runs every example program (examples/*.js, and examples/dist/*.js compiled from
+ * examples/ts) once per backend; a run passes when it exits 0 and its output matches
+ * examples/expected/<name>.txt (scripts/example-output.js).
+ */
 function examplesSuite(built) {
   const result = { suite: "examples", passed: 0, failed: 0, skipped: 0, note: "" };
   if (!built) return { ...result, failed: 1, note: "not run: the build failed" };
   heading("examples");
   const dir = path.join(ROOT, "examples");
-  const programs = fs
-    .readdirSync(dir)
-    .filter((name) => name.endsWith(".js"))
-    .sort();
+  const listPrograms = (sub) =>
+    fs.existsSync(path.join(dir, sub))
+      ? fs
+          .readdirSync(path.join(dir, sub))
+          .filter((name) => name.endsWith(".js"))
+          .sort()
+          .map((name) => path.join(sub, name))
+      : [];
+  const programs = [...listPrograms("."), ...listPrograms("dist")];
   for (const program of programs) {
     for (const backend of ["native", "fallback"]) {
       const run = spawnSync(process.execPath, [path.join(dir, program)], {
@@ -118,9 +129,13 @@ function examplesSuite(built) {
         encoding: "utf8",
         timeout: 120_000,
       });
-      const ok = run.status === 0;
-      console.log(`${ok ? "  ok  " : "  FAIL"} ${program} (${backend})`);
-      if (!ok) console.log(`${run.stdout}${run.stderr}`.trimEnd().replace(/^/gm, "      "));
+      const mismatch = run.status === 0 ? checkExampleOutput(program, run.stdout) : null;
+      const ok = run.status === 0 && mismatch === null;
+      console.log(`${ok ? "  ok  " : "  FAIL"} ${path.normalize(program)} (${backend})`);
+      if (!ok) {
+        const why = mismatch ?? `${run.stdout}${run.stderr}`.trimEnd();
+        console.log(why.replace(/^/gm, "      "));
+      }
       result[ok ? "passed" : "failed"] += 1;
     }
   }

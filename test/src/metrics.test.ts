@@ -89,7 +89,7 @@ describe("registerMetrics()", () => {
     allocate(2 * MiB).dispose();
     const metric = (await registry.getMetricsAsJSON()).find((m) => m.name === "lgalloc_areas")!;
     const used = stats()
-      .sizeClasses.filter((entry) => entry.areas > 0 || entry.allocations > 0)
+      .sizeClasses.filter((e) => e.areas > 0 || e.allocations > 0 || e.refill > 0 || e.slowPath > 0)
       .map((entry) => `${entry.regionBytes / MiB}MiB`);
     expect(metric.values.map((v) => v.labels.size_class)).to.deep.equal(used);
     expect(used).to.include("2MiB");
@@ -195,7 +195,9 @@ describe("formatStats()", () => {
       expect(lines[0]).to.include(`JS holds ${snapshot.liveRegions} region`);
       const header = lines.findIndex((line) => line.startsWith("class "));
       expect(header).to.be.greaterThan(0);
-      const used = snapshot.sizeClasses.filter((e) => e.areas > 0 || e.allocations > 0);
+      const used = snapshot.sizeClasses.filter(
+        (e) => e.areas > 0 || e.allocations > 0 || e.refill > 0 || e.slowPath > 0,
+      );
       const rows = lines.slice(header + 1);
       expect(rows).to.have.length(used.length + 1);
       const four = rows.find((row) => row.startsWith("4 MiB "))!;

@@ -19,6 +19,14 @@ function formatBytes(bytes: number): string {
   return `${shown} ${units[unit]}`;
 }
 
+/**
+ * A size class that has been used: it has areas, or allocations were attempted (a failed
+ * one still counts a refill). Only those appear in the table and the metrics.
+ */
+export function sizeClassUsed(entry: SizeClassStats): boolean {
+  return entry.areas > 0 || entry.allocations > 0 || entry.refill > 0 || entry.slowPath > 0;
+}
+
 function isStats(value: unknown): value is Stats {
   const candidate = value as Partial<Stats> | null;
   return (
@@ -88,7 +96,7 @@ export function formatStats(snapshot?: Stats): string {
   if (figures.hugePageBytes !== undefined) {
     lines.push(`huge pages: ${formatBytes(figures.hugePageBytes)} of the pools`);
   }
-  const used = figures.sizeClasses.filter((entry) => entry.areas > 0 || entry.allocations > 0);
+  const used = figures.sizeClasses.filter(sizeClassUsed);
   if (used.length === 0) {
     lines.push("no size class in use");
     return lines.join("\n");

@@ -7,6 +7,7 @@
 import type { SizeClassStats, Stats } from "./api";
 import { stats } from "./allocator";
 import { InvalidArgTypeError } from "./errors";
+import { sizeClassUsed } from "./format-stats";
 import { validateBoolean, validateOptions } from "./validate";
 
 /**
@@ -83,15 +84,13 @@ function sizeClassLabel(regionBytes: number): string {
   return regionBytes >= 2 ** 30 ? `${regionBytes / 2 ** 30}GiB` : `${regionBytes / 2 ** 20}MiB`;
 }
 
-/** A sample per size class that has ever had an area; empty classes would only add noise. */
+/** A sample per size class that was used; the unused ones would only add noise. */
 function perClass(read: (entry: SizeClassStats) => number): (snapshot: Stats) => Sample[] {
   return (snapshot) =>
-    snapshot.sizeClasses
-      .filter((entry) => entry.areas > 0 || entry.allocations > 0)
-      .map((entry) => ({
-        labels: { size_class: sizeClassLabel(entry.regionBytes) },
-        value: read(entry),
-      }));
+    snapshot.sizeClasses.filter(sizeClassUsed).map((entry) => ({
+      labels: { size_class: sizeClassLabel(entry.regionBytes) },
+      value: read(entry),
+    }));
 }
 
 function single(read: (snapshot: Stats) => number): (snapshot: Stats) => Sample[] {
