@@ -3,8 +3,10 @@
 //   2. the native core's googletest suite per build variant (release, asan-ubsan, tsan);
 //   3. the TypeScript build (addon, incrementally, then `tsc -b`), then the mocha tests
 //      twice, against the native backend and against the JS fallback (LGALLOC_BACKEND);
-//   4. every example program (examples/*.js and the compiled examples/dist/*.js), once per
-//      backend, each run counted as one test: it must exit 0 and print its expected output.
+//   4. the type tests (tsc --noEmit over test/types);
+//   5. every example program (examples/*.js and the compiled examples/dist/*.js), once per
+//      backend, each run counted as one test: it must exit 0 and print its expected output;
+//   6. the README's code blocks, each one a part of an example (scripts/check-readme.js).
 // It prints a table per suite and ends with the line `N passed, N failed` (plus
 // `, N skipped` when tests were skipped), which CI reads. Exits 1 when anything failed or
 // a suite produced no results.
@@ -19,6 +21,7 @@ const { spawnSync } = require("node:child_process");
 const native = require("./native.js");
 const { buildAddon } = require("./build-addon.js");
 const { checkExampleOutput } = require("./example-output.js");
+const { checkReadme } = require("./check-readme.js");
 
 const ROOT = path.resolve(__dirname, "..");
 const MOCHA_RESULTS = path.join(ROOT, "build", "mocha.json");
@@ -143,6 +146,57 @@ function examplesSuite(built) {
   return result;
 }
 
+/**
+ * The type tests: `tsc --noEmit -p test/types` over files of expectations about the public
+ * declarations (test/types/tsconfig.json); each file without a diagnostic passes.
+ */
+function typesSuite(built) {
+  const result = { suite: "types", passed: 0, failed: 0, skipped: 0, note: "" };
+  if (!built) return { ...result, failed: 1, note: "not run: the build failed" };
+  heading("types (tsc --noEmit -p test/types)");
+  const dir = path.join(ROOT, "test", "types");
+  const tsc = require.resolve("typescript/bin/tsc", { paths: [ROOT] });
+  const run = spawnSync(process.execPath, [tsc, "--noEmit", "-p", dir, "--pretty", "false"], {
+    cwd: ROOT,
+    encoding: "utf8",
+  });
+  const output = `${run.stdout}${run.stderr}`;
+  const files = fs
+    .readdirSync(dir)
+    .filter((name) => name.endsWith(".ts"))
+    .sort();
+  for (const file of files) {
+    const diagnostics = output.split("\n").filter((line) => line.startsWith(`test/types/${file}(`));
+    const ok = diagnostics.length === 0;
+    console.log(`${ok ? "  ok  " : "  FAIL"} test/types/${file}`);
+    for (const line of diagnostics) console.log(`      ${line}`);
+    result[ok ? "passed" : "failed"] += 1;
+  }
+  // Diagnostics tsc reports outside the expectation files (e.g. in a .d.ts, or a bad
+  // tsconfig) fail the suite too.
+  if (run.status !== 0 && result.failed === 0) {
+    console.log(output.trimEnd().replace(/^/gm, "      "));
+    return { ...result, failed: 1, note: "tsc failed outside the expectation files" };
+  }
+  if (files.length === 0) return { ...result, failed: 1, note: "no type tests found" };
+  return result;
+}
+
+/** Every js/ts code block of README.md must be a part of an example CI runs. */
+function readmeSuite() {
+  const result = { suite: "readme snippets", passed: 0, failed: 0, skipped: 0, note: "" };
+  heading("readme snippets (scripts/check-readme.js)");
+  const checks = checkReadme(path.join(ROOT, "README.md"));
+  for (const check of checks) {
+    console.log(
+      `${check.ok ? "  ok  " : "  FAIL"} README.md:${check.line} ${check.example ?? ""} ${check.reason}`.trimEnd(),
+    );
+    result[check.ok ? "passed" : "failed"] += 1;
+  }
+  if (checks.length === 0) return { ...result, failed: 1, note: "no code blocks checked" };
+  return result;
+}
+
 function printTable(results) {
   const rows = [["suite", "passed", "failed", "skipped", ""]];
   for (const r of results) {
@@ -166,7 +220,12 @@ function main() {
     results.push(...native.runTests(variants));
   }
   const built = buildTypeScript();
-  results.push(mochaSuite("native", built), mochaSuite("fallback", built), examplesSuite(built));
+  results.push(
+    mochaSuite("native", built),
+    mochaSuite("fallback", built),
+    typesSuite(built),
+    examplesSuite(built),
+  );
 
   printTable(results);
   const total = (key) => results.reduce((sum, r) => sum + r[key], 0);

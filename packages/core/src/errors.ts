@@ -36,6 +36,7 @@ export interface LgallocErrorDetails {
 
 /** An allocator error with a stable `code`. */
 export class LgallocError extends Error implements LgallocErrorDetails {
+  /** What went wrong, stable across versions: compare this, not the message. */
   readonly code: LgallocErrorCode;
   readonly errno?: number;
   readonly syscall?: string;
@@ -51,6 +52,7 @@ export class LgallocError extends Error implements LgallocErrorDetails {
     if (details.limit !== undefined) this.limit = details.limit;
   }
 
+  /** `"LgallocError"`. */
   override get name(): string {
     return "LgallocError";
   }
@@ -58,6 +60,7 @@ export class LgallocError extends Error implements LgallocErrorDetails {
 
 /** `TypeError` with Node's `ERR_INVALID_ARG_TYPE`. */
 export class InvalidArgTypeError extends TypeError {
+  /** Node's code for an argument of the wrong type. */
   readonly code = "ERR_INVALID_ARG_TYPE";
   constructor(name: string, expected: string, received: unknown) {
     super(`The "${name}" argument must be ${expected}. Received ${describe(received)}`);
@@ -66,6 +69,7 @@ export class InvalidArgTypeError extends TypeError {
 
 /** `RangeError` with Node's `ERR_OUT_OF_RANGE`. */
 export class OutOfRangeError extends RangeError {
+  /** Node's code for a number outside its range. */
   readonly code = "ERR_OUT_OF_RANGE";
   constructor(name: string, expected: string, received: unknown) {
     super(
@@ -76,6 +80,7 @@ export class OutOfRangeError extends RangeError {
 
 /** `TypeError` with Node's `ERR_INVALID_ARG_VALUE`, for a value of the right type but wrong shape. */
 export class InvalidArgValueError extends TypeError {
+  /** Node's code for an argument of the right type but a wrong value. */
   readonly code = "ERR_INVALID_ARG_VALUE";
   constructor(name: string, reason: string, received: unknown) {
     super(`The argument '${name}' ${reason}. Received ${describeValue(received)}`);

@@ -1,6 +1,15 @@
 // Public entry point of @lgalloc/core. It only re-exports; each concept lives in its own
 // module (see docs/core-api.md for the contract).
 
+/**
+ * Pooled large regions (2 MiB to 64 GiB) backed by anonymous mappings with huge page
+ * hints, viewed as typed arrays without a copy: `allocate`, `Region`, `configure`,
+ * `stats`, and moving regions between threads with `transfer` / `adopt`.
+ *
+ * @packageDocumentation
+ * @module @lgalloc/core
+ */
+
 export type {
   BackgroundOptions,
   Config,

@@ -26,6 +26,11 @@ export function disposedError(operation: string): LgallocError {
   );
 }
 
+/**
+ * One pooled block of memory: a power of two from 2 MiB to 64 GiB, viewed as typed arrays
+ * without a copy. Get one with `allocate` or `adopt`; give it back with `dispose()`, the end
+ * of a `using` scope, or `transfer()`; garbage collection of its buffer is the backstop.
+ */
 export class Region implements Disposable {
   /** Bytes in the region: a power of two from 2^21 to 2^36. */
   readonly capacity: number;
@@ -72,7 +77,11 @@ export class Region implements Disposable {
     return this.#buffer === undefined;
   }
 
-  /** The region's memory, without a copy. Throws `ERR_LGALLOC_DISPOSED` once released. */
+  /**
+   * The region's memory, without a copy.
+   *
+   * @throws `ERR_LGALLOC_DISPOSED` once disposed or transferred.
+   */
   get buffer(): ArrayBuffer {
     return this.#live("read region.buffer");
   }
@@ -80,6 +89,11 @@ export class Region implements Disposable {
   /**
    * A typed array over `length` elements at `byteOffset` (default: as many as fit). Valid
    * until the region is disposed or transferred; then it has length 0.
+   *
+   * @throws `ERR_INVALID_ARG_TYPE` when `Ctor` is not a typed array constructor or an offset
+   *   or length is not a number; `ERR_OUT_OF_RANGE` for an offset or length that is
+   *   negative, fractional, beyond the capacity, misaligned, or over 2^32 elements;
+   *   `ERR_LGALLOC_DISPOSED` once disposed or transferred.
    */
   view<T extends TypedArray>(
     Ctor: TypedArrayConstructor<T>,
@@ -123,6 +137,10 @@ export class Region implements Disposable {
    * pieces move by remapping their pages, so growing a large buffer copies nothing and
    * faults no pages in (the fallback backend copies). On error (invalid size, out of
    * memory, `ERR_LGALLOC_BUSY`) this region is untouched and still usable.
+   *
+   * @throws as `allocate` for `byteLength` (`ERR_INVALID_ARG_TYPE`, `ERR_OUT_OF_RANGE`,
+   *   `ERR_LGALLOC_INVALID_SIZE`, `ERR_LGALLOC_DISABLED`, `ERR_LGALLOC_OUT_OF_MEMORY`);
+   *   `ERR_LGALLOC_BUSY` while native code holds the buffer; `ERR_LGALLOC_DISPOSED`.
    */
   reallocate(byteLength: number): Region {
     const size = validateRegionSize(byteLength);
@@ -135,7 +153,13 @@ export class Region implements Disposable {
     return Region.create(this.#backend, { ...raw, knownZero });
   }
 
-  /** Asks the kernel to read ahead a byte range (`MADV_WILLNEED`). */
+  /**
+   * Asks the kernel to read ahead a byte range (`MADV_WILLNEED`).
+   *
+   * @throws `ERR_INVALID_ARG_TYPE` / `ERR_OUT_OF_RANGE` for offsets that are not safe
+   *   integers >= 0; `ERR_LGALLOC_OUT_OF_BOUNDS` for a range outside the region;
+   *   `ERR_LGALLOC_DISPOSED` once disposed or transferred.
+   */
   prefetch(byteOffset: number = 0, byteLength?: number): void {
     const offset = validateInteger(byteOffset, "byteOffset");
     const length =
@@ -157,6 +181,7 @@ export class Region implements Disposable {
     this.#backend.dispose(this.#handle, buffer);
   }
 
+  /** The same as `dispose()`, for `using` declarations. */
   [Symbol.dispose](): void {
     this.dispose();
   }
@@ -165,6 +190,8 @@ export class Region implements Disposable {
    * Moves the region out of this thread without copying: detaches the buffer here and
    * returns a single-use token for `adopt` (on any thread). Send it with
    * `port.postMessage(token, token.transferList)`.
+   *
+   * @throws `ERR_LGALLOC_DISPOSED` once disposed or transferred.
    */
   transfer(): RegionToken {
     const buffer = this.#live("transfer");
@@ -173,10 +200,12 @@ export class Region implements Disposable {
     return makeToken(raw, this.capacity);
   }
 
+  /** `Region { capacity: 2097152, sizeClass: 21, knownZero: true, disposed: false }`. */
   toString(): string {
     return `Region { capacity: ${this.capacity}, sizeClass: ${this.sizeClass}, knownZero: ${this.knownZero}, disposed: ${this.disposed} }`;
   }
 
+  /** What `util.inspect` shows: the same as `toString()`, never the bytes. */
   [inspect.custom](): string {
     return this.toString();
   }
@@ -187,6 +216,7 @@ export class Region implements Disposable {
   }
 }
 
+/** True for a `Region`, also one made by another copy of this package. */
 export function isRegion(value: unknown): value is Region {
   return (
     typeof value === "object" &&
