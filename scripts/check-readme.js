@@ -3,8 +3,9 @@
 //
 //   <!-- example: examples/quick-start.js -->
 //
-// and its text must appear in that file, verbatim, as whole consecutive lines. Blocks in
-// other languages (sh, text) are not checked. Run: node scripts/check-readme.js [file...]
+// and its text must appear in that file, verbatim, as whole consecutive lines; only the
+// indentation they share may differ (a snippet from inside a function is shown dedented,
+// as prettier formats it). Blocks in other languages (sh, text) are not checked. Run: node scripts/check-readme.js [file...]
 "use strict";
 
 const fs = require("node:fs");
@@ -37,13 +38,23 @@ function codeBlocks(markdown) {
   return blocks;
 }
 
-/** True when `needle` lines occur as consecutive whole lines of `haystack`. */
+/** The lines without trailing spaces and without the indentation they all share. */
+function dedent(lines) {
+  const trimmed = lines.map((line) => line.trimEnd());
+  const indents = trimmed.filter((line) => line !== "").map((line) => /^ */.exec(line)[0].length);
+  const common = indents.length === 0 ? 0 : Math.min(...indents);
+  return trimmed.map((line) => line.slice(common));
+}
+
+/**
+ * True when `needle` lines occur as consecutive whole lines of `haystack`, up to the
+ * indentation each side's lines share.
+ */
 function containsLines(haystack, needle) {
-  const trim = (line) => line.trimEnd();
-  const hay = haystack.map(trim);
-  const want = needle.map(trim);
-  for (let start = 0; start + want.length <= hay.length; start++) {
-    if (want.every((line, k) => hay[start + k] === line)) return true;
+  const want = dedent(needle);
+  for (let start = 0; start + want.length <= haystack.length; start++) {
+    const window = dedent(haystack.slice(start, start + want.length));
+    if (want.every((line, k) => window[k] === line)) return true;
   }
   return false;
 }

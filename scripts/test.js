@@ -225,6 +225,7 @@ function main() {
     mochaSuite("fallback", built),
     typesSuite(built),
     examplesSuite(built),
+    readmeSuite(),
   );
 
   printTable(results);
