@@ -5,11 +5,14 @@
 //      CI=true;
 //   3. the TypeScript build (addon, incrementally, then `tsc -b`), then the mocha tests
 //      twice, against the native backend and against the JS fallback (LGALLOC_BACKEND);
-//   4. every examples/*.js program, once per backend, each counted as one test;
-//   4b. a bounded subset of mocha against the addon built with ASan + UBSan
-//      (scripts/asan-addon.js);
-//   5. the install test (test/install): the packages packed, installed into a project
+//   4. the type tests (tsc --noEmit over test/types);
+//   5. every example program (examples/*.js and the compiled examples/dist/*.js), once per
+//      backend, each run counted as one test: it must exit 0 and print its expected output;
+//   6. the README's code blocks, each one a part of an example (scripts/check-readme.js);
+//   7. the install test (test/install): the packages packed, installed into a project
 //      outside the repository and run there.
+// `--tier asan` runs a bounded subset of mocha against the addon built with ASan + UBSan
+// (scripts/asan-addon.js).
 // It prints a table per suite and ends with the line `N passed, N failed` (plus
 // `, N skipped` when tests were skipped), which CI reads. Exits 1 when anything failed or
 // a suite produced no results.
@@ -28,6 +31,8 @@ const { spawnSync } = require("node:child_process");
 const { parseArgs } = require("node:util");
 const native = require("./native.js");
 const { buildAddon } = require("./build-addon.js");
+const { checkExampleOutput } = require("./example-output.js");
+const { checkReadme } = require("./check-readme.js");
 
 const ROOT = path.resolve(__dirname, "..");
 const MOCHA_RESULTS = path.join(ROOT, "build", "mocha.json");
@@ -155,16 +160,25 @@ function runMocha(name, built, args, env) {
   return result;
 }
 
-/** Runs every examples/*.js program once per backend; each run that exits 0 passes. */
+/**
+ * Runs every example program (examples/*.js, and examples/dist/*.js compiled from
+ * examples/ts) once per backend; a run passes when it exits 0 and its output matches
+ * examples/expected/<name>.txt (scripts/example-output.js).
+ */
 function examplesSuite(built) {
   const result = { suite: "examples", passed: 0, failed: 0, skipped: 0, note: "" };
   if (!built) return { ...result, failed: 1, note: "not run: the build failed" };
   heading("examples");
   const dir = path.join(ROOT, "examples");
-  const programs = fs
-    .readdirSync(dir)
-    .filter((name) => name.endsWith(".js"))
-    .sort();
+  const listPrograms = (sub) =>
+    fs.existsSync(path.join(dir, sub))
+      ? fs
+          .readdirSync(path.join(dir, sub))
+          .filter((name) => name.endsWith(".js"))
+          .sort()
+          .map((name) => path.join(sub, name))
+      : [];
+  const programs = [...listPrograms("."), ...listPrograms("dist")];
   for (const program of programs) {
     for (const backend of ["native", "fallback"]) {
       const run = spawnSync(process.execPath, [path.join(dir, program)], {
@@ -173,13 +187,68 @@ function examplesSuite(built) {
         encoding: "utf8",
         timeout: 120_000,
       });
-      const ok = run.status === 0;
-      console.log(`${ok ? "  ok  " : "  FAIL"} ${program} (${backend})`);
-      if (!ok) console.log(`${run.stdout}${run.stderr}`.trimEnd().replace(/^/gm, "      "));
+      const mismatch = run.status === 0 ? checkExampleOutput(program, run.stdout) : null;
+      const ok = run.status === 0 && mismatch === null;
+      console.log(`${ok ? "  ok  " : "  FAIL"} ${path.normalize(program)} (${backend})`);
+      if (!ok) {
+        const why = mismatch ?? `${run.stdout}${run.stderr}`.trimEnd();
+        console.log(why.replace(/^/gm, "      "));
+      }
       result[ok ? "passed" : "failed"] += 1;
     }
   }
   if (programs.length === 0) return { ...result, failed: 1, note: "no examples found" };
+  return result;
+}
+
+/**
+ * The type tests: `tsc --noEmit -p test/types` over files of expectations about the public
+ * declarations (test/types/tsconfig.json); each file without a diagnostic passes.
+ */
+function typesSuite(built) {
+  const result = { suite: "types", passed: 0, failed: 0, skipped: 0, note: "" };
+  if (!built) return { ...result, failed: 1, note: "not run: the build failed" };
+  heading("types (tsc --noEmit -p test/types)");
+  const dir = path.join(ROOT, "test", "types");
+  const tsc = require.resolve("typescript/bin/tsc", { paths: [ROOT] });
+  const run = spawnSync(process.execPath, [tsc, "--noEmit", "-p", dir, "--pretty", "false"], {
+    cwd: ROOT,
+    encoding: "utf8",
+  });
+  const output = `${run.stdout}${run.stderr}`;
+  const files = fs
+    .readdirSync(dir)
+    .filter((name) => name.endsWith(".ts"))
+    .sort();
+  for (const file of files) {
+    const diagnostics = output.split("\n").filter((line) => line.startsWith(`test/types/${file}(`));
+    const ok = diagnostics.length === 0;
+    console.log(`${ok ? "  ok  " : "  FAIL"} test/types/${file}`);
+    for (const line of diagnostics) console.log(`      ${line}`);
+    result[ok ? "passed" : "failed"] += 1;
+  }
+  // Diagnostics tsc reports outside the expectation files (e.g. in a .d.ts, or a bad
+  // tsconfig) fail the suite too.
+  if (run.status !== 0 && result.failed === 0) {
+    console.log(output.trimEnd().replace(/^/gm, "      "));
+    return { ...result, failed: 1, note: "tsc failed outside the expectation files" };
+  }
+  if (files.length === 0) return { ...result, failed: 1, note: "no type tests found" };
+  return result;
+}
+
+/** Every js/ts code block of README.md must be a part of an example CI runs. */
+function readmeSuite() {
+  const result = { suite: "readme snippets", passed: 0, failed: 0, skipped: 0, note: "" };
+  heading("readme snippets (scripts/check-readme.js)");
+  const checks = checkReadme(path.join(ROOT, "README.md"));
+  for (const check of checks) {
+    console.log(
+      `${check.ok ? "  ok  " : "  FAIL"} README.md:${check.line} ${check.example ?? ""} ${check.reason}`.trimEnd(),
+    );
+    result[check.ok ? "passed" : "failed"] += 1;
+  }
+  if (checks.length === 0) return { ...result, failed: 1, note: "no code blocks checked" };
   return result;
 }
 
@@ -222,8 +291,13 @@ function main() {
   if (wants("js") || tier === "asan" || wants("install")) {
     const built = buildTypeScript();
     if (wants("js")) {
-      results.push(mochaSuite("native", built), mochaSuite("fallback", built));
-      results.push(examplesSuite(built));
+      results.push(
+        mochaSuite("native", built),
+        mochaSuite("fallback", built),
+        typesSuite(built),
+        examplesSuite(built),
+        readmeSuite(),
+      );
     }
     if (tier === "asan") results.push(asanSuite(built));
     if (wants("install")) results.push(installSuite(built));

@@ -208,55 +208,45 @@ void print_thp(const Environment& env, const std::vector<RowResult>& rows) {
 }
 
 void print_summary(const Environment& env, const std::vector<RowResult>& rows) {
-  // Rust lgalloc 0.7's alloc_bench, measured on this machine.
+  // Only figures measured in this run: lgalloc's median beside malloc's and mmap's on the
+  // same workload and threads. (This once compared with constants recorded from Rust
+  // lgalloc 0.7 without saying when or where; a comparison must come from the same run.)
   static const struct {
     const char* what;
     Workload workload;
     int threads;
-    AllocatorKind allocator;
     bool aggregate;
-    double low_ns, high_ns;
-  } references[] = {
-      {"lgalloc local allocate+free, 1 thread", Workload::kAllocFree, 1, AllocatorKind::kLgalloc,
-       false, 27, 27},
-      {"lgalloc local allocate+free, 2 threads (agg.)", Workload::kAllocFree, 2,
-       AllocatorKind::kLgalloc, true, 14, 14},
-      {"lgalloc allocate+touch+free, 1 thread", Workload::kTouch, 1, AllocatorKind::kLgalloc, false,
-       2400, 2400},
-      {"lgalloc cross-thread handoff", Workload::kHandoff, 2, AllocatorKind::kLgalloc, false, 70,
-       125},
-      {"malloc allocate+touch+free, 1 thread", Workload::kTouch, 1, AllocatorKind::kMalloc, false,
-       880e3, 880e3},
+  } summaries[] = {
+      {"allocate+free, 1 thread", Workload::kAllocFree, 1, false},
+      {"allocate+free, 2 threads (aggregate)", Workload::kAllocFree, 2, true},
+      {"allocate+touch+free, 1 thread", Workload::kTouch, 1, false},
+      {"allocate+touch+free, 2 threads (aggregate)", Workload::kTouch, 2, true},
+      {"cross-thread handoff", Workload::kHandoff, 2, false},
   };
-  std::printf("\nsummary against the Rust lgalloc 0.7 figures measured on this machine:\n");
-  std::printf("  %-47s %13s %10s %10s  %s\n", "", "Rust 0.7", "median", "best", "");
-  for (const auto& ref : references) {
-    const RowResult* row = find_row(rows, ref.workload, ref.threads, ref.allocator);
-    std::string reference = ref.low_ns == ref.high_ns
-                                ? "~" + format_duration(ref.low_ns)
-                                : format_duration(ref.low_ns) + "-" + format_duration(ref.high_ns);
-    if (row == nullptr) {
-      std::printf("  %-47s %13s %10s %10s  (not run)\n", ref.what, reference.c_str(), "-", "-");
+  std::printf("\nsummary of this run (median per op; malloc and mmap as multiples of lgalloc):\n");
+  std::printf("  %-44s %10s %10s %8s %10s %8s\n", "", "lgalloc", "malloc", "", "mmap", "");
+  for (const auto& entry : summaries) {
+    const RowResult* lg = find_row(rows, entry.workload, entry.threads, AllocatorKind::kLgalloc);
+    if (lg == nullptr) {
+      std::printf("  %-44s %10s\n", entry.what, "(not run)");
       continue;
     }
-    // The aggregate figure has no best batch of its own; scale the best per-thread one.
-    const double median_ns = ref.aggregate ? row->aggregate_ns : row->per_thread_ns;
-    const double best_ns =
-        ref.aggregate ? row->best_ns * row->aggregate_ns / row->per_thread_ns : row->best_ns;
-    const bool quiet = row->on_cpu >= kQuietOnCpu;
-    const double measured = quiet ? median_ns : best_ns;
-    std::string verdict;
-    if (measured > ref.high_ns * 1.05) {
-      verdict = format_ratio(measured / ref.high_ns) + " slower";
-    } else if (measured < ref.low_ns * 0.95) {
-      verdict = format_ratio(ref.low_ns / measured) + " faster";
-    } else {
-      verdict = ref.low_ns == ref.high_ns ? "about the same" : "within the range";
+    auto figure = [&](const RowResult* row) {
+      return entry.aggregate ? row->aggregate_ns : row->per_thread_ns;
+    };
+    bool disturbed = lg->on_cpu < kQuietOnCpu;
+    std::string cells[2][2];
+    const AllocatorKind others[2] = {AllocatorKind::kMalloc, AllocatorKind::kMmap};
+    for (int i = 0; i < 2; ++i) {
+      const RowResult* row = find_row(rows, entry.workload, entry.threads, others[i]);
+      cells[i][0] = row ? format_duration(figure(row)) : "-";
+      cells[i][1] = row ? format_ratio(figure(row) / figure(lg)) : "";
+      disturbed |= row != nullptr && row->on_cpu < kQuietOnCpu;
     }
-    if (!quiet) verdict += " (best batch; row disturbed by other load)";
-    std::printf("  %-47s %13s %10s %10s  %s\n", ref.what, reference.c_str(),
-                format_duration(median_ns).c_str(), format_duration(best_ns).c_str(),
-                verdict.c_str());
+    std::printf("  %-44s %10s %10s %8s %10s %8s%s\n", entry.what,
+                format_duration(figure(lg)).c_str(), cells[0][0].c_str(), cells[0][1].c_str(),
+                cells[1][0].c_str(), cells[1][1].c_str(),
+                disturbed ? "  (rows disturbed by other load)" : "");
   }
 
   std::vector<std::string> notes;
@@ -338,13 +328,15 @@ void print_summary(const Environment& env, const std::vector<RowResult>& rows) {
 
   // glibc raises its mmap threshold to the size of the first mmapped chunk it frees, so
   // from then on 2 MiB requests come from an arena and reuse resident pages: malloc here
-  // is not the mmap-per-allocation malloc behind the ~880 us reference.
-  if (const RowResult* malloc_touch = find_row(rows, Workload::kTouch, 1, AllocatorKind::kMalloc);
-      malloc_touch != nullptr && malloc_touch->per_thread_ns < 100e3) {
-    note("malloc+touch takes " + format_duration(malloc_touch->per_thread_ns) +
-         ", not ~880us: glibc's dynamic mmap threshold serves 2 MiB from its arena after the first "
-         "free, "
-         "so the pages stay resident (compare the mmap row for the per-allocation mapping cost)");
+  // is not an mmap per allocation (the mmap row measures that).
+  const RowResult* malloc_touch = find_row(rows, Workload::kTouch, 1, AllocatorKind::kMalloc);
+  const RowResult* mmap_touch = find_row(rows, Workload::kTouch, 1, AllocatorKind::kMmap);
+  if (malloc_touch != nullptr && mmap_touch != nullptr &&
+      malloc_touch->per_thread_ns * 10 < mmap_touch->per_thread_ns) {
+    note("malloc+touch takes " + format_duration(malloc_touch->per_thread_ns) + ", mmap+touch " +
+         format_duration(mmap_touch->per_thread_ns) +
+         ": glibc's dynamic mmap threshold serves 2 MiB from its arena after the first free, so "
+         "malloc's pages stay resident");
   }
 
   std::string disturbed;

@@ -4,8 +4,9 @@
 // the same input, Arrow's own builders must produce the same bytes in the used part of
 // each buffer. Together that proves the layout is Arrow's, not merely self-consistent.
 //
-// apache-arrow is loaded with CommonJS `require` only (never mixed with its ESM build, see
-// TOOLCHAIN.md), typed by the small interface below rather than its whole .d.ts tree.
+// apache-arrow is loaded with CommonJS `require` only, never mixed with its ESM build (a
+// CommonJS-built vector inside an ESM table produced corrupt IPC bytes), typed by the small
+// interface below rather than its whole .d.ts tree.
 
 import { expect } from "chai";
 import fc from "fast-check";

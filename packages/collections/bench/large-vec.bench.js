@@ -20,17 +20,39 @@
 //      small: a child's maxRSS starts at its parent's RSS at fork).
 //
 // Run: node packages/collections/bench/large-vec.bench.js [--quick] [--only alloc|push|rss]
+//        [--json <file>]   (--json also writes the results for scripts/bench.js's report)
 //      node packages/collections/bench/large-vec.bench.js --case <name>   (one case, JSON out)
 "use strict";
 
 const { spawnSync } = require("node:child_process");
+const { parseArgs } = require("node:util");
 const { LargeVec } = require("@lgalloc/collections");
 const { backendKind, stats } = require("@lgalloc/core");
-const { collectGarbage, compare, printTable, formatNs } = require("../../core/bench/harness");
+const {
+  collectGarbage,
+  compare,
+  printTable,
+  formatNs,
+  writeJson,
+} = require("../../core/bench/harness");
 
-const argv = process.argv.slice(2);
-const quick = argv.includes("--quick");
-const only = argv.includes("--only") ? argv[argv.indexOf("--only") + 1] : undefined;
+const { values: flags } = parseArgs({
+  options: {
+    quick: { type: "boolean", default: false },
+    only: { type: "string" },
+    case: { type: "string" },
+    json: { type: "string" },
+  },
+  strict: true,
+});
+const quick = flags.quick;
+const only = flags.only;
+if (only !== undefined && !["alloc", "push", "rss"].includes(only)) {
+  console.error(`--only ${only}: expected alloc, push or rss`);
+  process.exit(2);
+}
+/** What --json writes: one entry per table printed. */
+const comparisons = [];
 
 const ALLOC_ELEMENTS = 8388608; // 64 MiB of doubles
 const PUSH_COUNT = 50_000_000;
@@ -181,11 +203,9 @@ function runAlloc() {
     toCases(allocCases),
     quick ? { rounds: 9, minRoundMs: 50 } : { rounds: 31, minRoundMs: 100 },
   );
-  printTable(
-    "1. allocate 64 MiB of doubles (8388608), fill, drop (per cycle)",
-    results,
-    "floor (one array)",
-  );
+  const title = "1. allocate 64 MiB of doubles (8388608), fill, drop (per cycle)";
+  printTable(title, results, "floor (one array)");
+  comparisons.push({ id: "alloc-fill-drop", title, baseline: "floor (one array)", results });
   const t = Object.fromEntries(results.map((r) => [r.name, r.medianNs]));
   console.log("\nratios (medians):");
   console.log(
@@ -232,11 +252,9 @@ function runPush() {
       ? { rounds: 3, warmupRounds: 1, minRoundMs: 1, settle: collectGarbage }
       : { rounds: 9, warmupRounds: 2, minRoundMs: 1, settle: collectGarbage },
   );
-  printTable(
-    `2. push ${PUSH_COUNT / 1e6} million doubles one at a time (per run)`,
-    results,
-    "floor (pre-sized, allocated once)",
-  );
+  const title = `2. push ${PUSH_COUNT / 1e6} million doubles one at a time (per run)`;
+  printTable(title, results, "floor (pre-sized, allocated once)");
+  comparisons.push({ id: "push", title, baseline: "floor (pre-sized, allocated once)", results });
   const t = Object.fromEntries(results.map((r) => [r.name, r.medianNs]));
   console.log("\nratios (medians):");
   console.log(
@@ -301,6 +319,7 @@ function runOneCase(id) {
 
 function runRss() {
   const rows = [["case", "peak RSS", "runs", "time per run"]];
+  const peaks = { alloc: [], push: [] };
   for (const id of Object.keys(CASE_NAMES)) {
     const args = [__filename, "--case", id, ...(quick ? ["--quick"] : [])];
     const child = spawnSync(process.execPath, args, { encoding: "utf8", env: process.env });
@@ -310,6 +329,7 @@ function runRss() {
       continue;
     }
     const result = JSON.parse(child.stdout.trim().split("\n").pop());
+    peaks[result.group].push({ name: result.name, maxRssBytes: result.maxRssBytes });
     rows.push([
       `${result.group}: ${result.name}`,
       `${(result.maxRssBytes / 2 ** 20).toFixed(0)} MiB`,
@@ -319,8 +339,17 @@ function runRss() {
   }
   const widths = rows[0].map((_, col) => Math.max(...rows.map((row) => row[col].length)));
   const parentMiB = (process.memoryUsage().rss / 2 ** 20).toFixed(0);
-  console.log(
-    `\n3. peak RSS per case (each in its own process; maxRSS at its end; the parent held ${parentMiB} MiB when it forked)`,
+  const title = `3. peak RSS per case (each in its own process; maxRSS at its end; the parent held ${parentMiB} MiB when it forked)`;
+  console.log(`\n${title}`);
+  comparisons.push(
+    { id: "alloc-rss", title, unit: "bytes", baseline: "floor (one array)", results: peaks.alloc },
+    {
+      id: "push-rss",
+      title,
+      unit: "bytes",
+      baseline: "floor (pre-sized, allocated once)",
+      results: peaks.push,
+    },
   );
   for (const row of rows) {
     console.log(
@@ -331,8 +360,8 @@ function runRss() {
   }
 }
 
-if (argv.includes("--case")) {
-  runOneCase(argv[argv.indexOf("--case") + 1]);
+if (flags.case !== undefined) {
+  runOneCase(flags.case);
 } else {
   console.log(
     `backend: ${backendKind()}, node ${process.version}, ${quick ? "quick" : "full"} run`,
@@ -347,4 +376,7 @@ if (argv.includes("--case")) {
     `\npool: ${s.totals.allocations} allocations, ${s.totals.refill} refills, mapped ${(s.mappedBytes / 2 ** 20).toFixed(0)} MiB`,
   );
   if (sink === 0.5) console.log(""); // keep the results observable
+  if (flags.json !== undefined) {
+    writeJson(flags.json, { bench: "collections", backend: backendKind(), quick, comparisons });
+  }
 }

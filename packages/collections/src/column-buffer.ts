@@ -97,7 +97,14 @@ export class ColumnBuffer<K extends ColumnKind = ColumnKind>
   #length = 0;
   #nullCount = 0;
 
-  /** A new, empty column of `kind`. */
+  /**
+   * A new, empty column of `kind`.
+   *
+   * @throws `TypeError` `ERR_INVALID_ARG_TYPE` for a `kind` that is not a string or options
+   *   that are not a plain object; `ERR_INVALID_ARG_VALUE` for an unknown kind, an unknown
+   *   option, or a `unit` that is not `"s"`, `"ms"`, `"us"` or `"ns"` (or given for a kind
+   *   other than `timestamp`).
+   */
   static create<K extends ColumnKind>(kind: K, options?: ColumnBufferOptions): ColumnBuffer<K> {
     return new ColumnBuffer(kind, options);
   }
@@ -111,7 +118,11 @@ export class ColumnBuffer<K extends ColumnKind = ColumnKind>
     );
   }
 
-  /** Same as `ColumnBuffer.create(kind, options)`. */
+  /**
+   * Same as `ColumnBuffer.create(kind, options)`.
+   *
+   * @throws as `ColumnBuffer.create`.
+   */
   constructor(kind: K, options?: ColumnBufferOptions) {
     if (typeof kind !== "string") throw new InvalidArgTypeError("kind", "of type string", kind);
     if (!isColumnKind(kind)) {
@@ -149,6 +160,7 @@ export class ColumnBuffer<K extends ColumnKind = ColumnKind>
     return this.#length;
   }
 
+  /** Slots that hold null. */
   get nullCount(): number {
     ColumnBuffer.#live(this, "read nullCount");
     return this.#nullCount;
@@ -160,6 +172,7 @@ export class ColumnBuffer<K extends ColumnKind = ColumnKind>
     return storage.byteLength + (this.#validity?.byteLength ?? 0);
   }
 
+  /** True after `dispose()`. */
   get disposed(): boolean {
     return ColumnBuffer.#check(this).#storage === null;
   }
@@ -168,6 +181,9 @@ export class ColumnBuffer<K extends ColumnKind = ColumnKind>
    * Appends a value, or a null. Throws `TypeError` `ERR_INVALID_ARG_TYPE` for a value of
    * the wrong type and `RangeError` `ERR_OUT_OF_RANGE` for one outside the kind's range
    * (or that would overflow utf8/binary's Int32 offsets); the column is then unchanged.
+   *
+   * @throws `TypeError` `ERR_INVALID_ARG_TYPE`, `RangeError` `ERR_OUT_OF_RANGE`, the core's
+   *   allocation errors, `LgallocError` `ERR_LGALLOC_DISPOSED` on a disposed column.
    */
   append(value: ColumnInput<K> | null): this {
     const storage = ColumnBuffer.#live(this, "append");
@@ -190,6 +206,10 @@ export class ColumnBuffer<K extends ColumnKind = ColumnKind>
    * element is invalid (the error names it, e.g. `values[3]`) or the iteration throws,
    * the column is left as it was. A typed array of the kind's own type (e.g. a
    * Float64Array into float64) is copied at once, without per-element checks.
+   *
+   * @throws `TypeError` `ERR_INVALID_ARG_TYPE` for `values` that are not an iterable object;
+   *   as `append` for each element; `ERR_LGALLOC_DISPOSED`, also when the column is disposed
+   *   during the iteration.
    */
   appendMany(values: Iterable<ColumnInput<K> | null>): this {
     const storage = ColumnBuffer.#live(this, "appendMany");
@@ -233,7 +253,12 @@ export class ColumnBuffer<K extends ColumnKind = ColumnKind>
     return this;
   }
 
-  /** Appends `count` nulls (default 1). */
+  /**
+   * Appends `count` nulls (default 1).
+   *
+   * @throws `TypeError` `ERR_INVALID_ARG_TYPE` for a non-number `count`; `RangeError`
+   *   `ERR_OUT_OF_RANGE` unless it is a safe integer >= 0 the column can hold.
+   */
   appendNull(count: number = 1): this {
     ColumnBuffer.#live(this, "appendNull");
     if (typeof count !== "number") throw new InvalidArgTypeError("count", "of type number", count);
@@ -265,7 +290,12 @@ export class ColumnBuffer<K extends ColumnKind = ColumnKind>
     return this;
   }
 
-  /** The value at `index`, or null for a null slot. */
+  /**
+   * The value at `index`, or null for a null slot.
+   *
+   * @throws `TypeError` `ERR_INVALID_ARG_TYPE` for a non-number index; `RangeError`
+   *   `ERR_OUT_OF_RANGE` unless it is an integer in [0, length).
+   */
   get(index: number): ColumnValue<K> | null {
     const storage = ColumnBuffer.#live(this, "get");
     this.#checkIndex(index);
@@ -273,7 +303,11 @@ export class ColumnBuffer<K extends ColumnKind = ColumnKind>
     return storage.read(index) as ColumnValue<K>;
   }
 
-  /** False for a null slot. */
+  /**
+   * False for a null slot.
+   *
+   * @throws as `get`.
+   */
   isValid(index: number): boolean {
     ColumnBuffer.#live(this, "isValid");
     this.#checkIndex(index);
@@ -315,6 +349,7 @@ export class ColumnBuffer<K extends ColumnKind = ColumnKind>
     this.#validity = null;
   }
 
+  /** The same as `dispose()`, for `using` declarations. */
   [Symbol.dispose](): void {
     ColumnBuffer.#check(this).dispose();
   }
@@ -334,6 +369,7 @@ export class ColumnBuffer<K extends ColumnKind = ColumnKind>
     return `${name}(length=${this.#length}, nullCount=${this.#nullCount}, byteLength=${this.byteLength}) [${shown.join(", ")}]`;
   }
 
+  /** What `util.inspect` shows: as `toString()`, or `ColumnBuffer<utf8>(disposed)`. */
   [inspect.custom](): string {
     // `ColumnBuffer.prototype` and objects inheriting from a column are no columns.
     return #storage in this ? this.toString() : "ColumnBuffer {}";

@@ -1,5 +1,13 @@
 // Public entry point of @lgalloc/collections. It only re-exports; each collection lives in
 // its own module (see docs/collections-api.md for the contract).
+
+/**
+ * Typed-array collections on pooled regions of `@lgalloc/core`: `LargeVec`, a growable
+ * typed vector, and `ColumnBuffer`, a nullable column with Apache Arrow's memory layout.
+ *
+ * @packageDocumentation
+ * @module @lgalloc/collections
+ */
 export { LargeVec } from "./large-vec";
 export type { ElementOf, LargeVecStorage, LargeVecToken } from "./large-vec";
 export { ColumnBuffer } from "./column-buffer";

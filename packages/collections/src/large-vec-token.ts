@@ -26,14 +26,17 @@ import { detach, isDetached, type Storage } from "./vec-storage";
  * `port.postMessage(token, token.transferList)`.
  */
 export interface LargeVecToken {
+  /** Marks the object as a vector token. */
   readonly kind: "lgalloc.LargeVecToken";
   /** The element type's constructor name, e.g. `"Float64Array"`. */
   readonly elementType: string;
+  /** Elements in the vector. */
   readonly length: number;
   /** The pooled storage, moved without a copy. */
   readonly region: RegionToken | undefined;
   /** A copy of a heap-stored vector's elements. */
   readonly heap: ArrayBuffer | undefined;
+  /** Pass as postMessage's transfer list. */
   readonly transferList: readonly ArrayBuffer[];
 }
 

@@ -217,7 +217,11 @@ export class LargeVec<T extends TypedArray = Float64Array>
     refuseCloning(this, cloneGuard);
   }
 
-  /** An empty vector with room for `capacity` elements. */
+  /**
+   * An empty vector with room for `capacity` elements.
+   *
+   * @throws as the constructor, naming `capacity` instead of `length`.
+   */
   static withCapacity<T extends TypedArray>(
     elementType: TypedArrayConstructor<T>,
     capacity: number,
@@ -235,6 +239,8 @@ export class LargeVec<T extends TypedArray = Float64Array>
    * bytes earlier users of the pool left behind (never bytes of another live owner). Write
    * every element before reading it, and never hand such a vector to code that trusts its
    * contents (it may disclose old data of this process).
+   *
+   * @throws as the constructor.
    */
   static allocUnsafe<T extends TypedArray>(
     elementType: TypedArrayConstructor<T>,
@@ -248,7 +254,14 @@ export class LargeVec<T extends TypedArray = Float64Array>
     );
   }
 
-  /** A vector holding a copy of `source`: a typed array, an array-like or an iterable. */
+  /**
+   * A vector holding a copy of `source`: a typed array, an array-like or an iterable.
+   *
+   * @throws `TypeError` `ERR_INVALID_ARG_TYPE` for an `elementType` as in the constructor, a
+   *   `source` that is a string or none of these, a bigint typed array into a number kind (or
+   *   the reverse), or an element the typed array refuses (named `source[i]`); the core's
+   *   allocation errors. Nothing stays allocated after an error.
+   */
   static from<T extends TypedArray>(
     elementType: TypedArrayConstructor<T>,
     source: ArrayLike<unknown> | Iterable<unknown>,
@@ -318,6 +331,7 @@ export class LargeVec<T extends TypedArray = Float64Array>
     return this.#kind.Ctor;
   }
 
+  /** Bytes per element, as the element type's `BYTES_PER_ELEMENT`. */
   get BYTES_PER_ELEMENT(): number {
     LargeVec.#live(this, "read BYTES_PER_ELEMENT");
     return this.#kind.bytesPerElement;
@@ -336,7 +350,13 @@ export class LargeVec<T extends TypedArray = Float64Array>
 
   // ---- Elements --------------------------------------------------------------------
 
-  /** Appends the values (converted like the typed array converts them); the new length. */
+  /**
+   * Appends the values (converted like the typed array converts them); the new length.
+   *
+   * @throws `TypeError` `ERR_INVALID_ARG_TYPE` for a value the typed array refuses (named
+   *   `values[i]`; then none is appended); the core's `ERR_LGALLOC_OUT_OF_MEMORY` /
+   *   `ERR_LGALLOC_DISABLED` when growing into a region.
+   */
   push(...values: ElementOf<T>[]): number;
   push(value?: unknown): number {
     if (!LargeVec.#is(this)) throw new InvalidThisError("LargeVec");
@@ -432,7 +452,12 @@ export class LargeVec<T extends TypedArray = Float64Array>
     return this.#setSlow(index, value);
   }
 
-  /** The element at `index`, negative counting from the end; `undefined` if out of range. */
+  /**
+   * The element at `index`, negative counting from the end; `undefined` if out of range.
+   *
+   * @throws `TypeError` `ERR_INVALID_ARG_TYPE` for a non-number index; `RangeError`
+   *   `ERR_OUT_OF_RANGE` for NaN or a fraction.
+   */
   at(index: number): ElementOf<T> | undefined {
     LargeVec.#live(this, "call at()");
     if (typeof index !== "number") throw new InvalidArgTypeError("index", "of type number", index);
@@ -447,7 +472,13 @@ export class LargeVec<T extends TypedArray = Float64Array>
 
   // ---- Length and capacity ---------------------------------------------------------
 
-  /** Makes room for at least `additional` more elements (amortized: it may double). */
+  /**
+   * Makes room for at least `additional` more elements (amortized: it may double).
+   *
+   * @throws `TypeError` `ERR_INVALID_ARG_TYPE` / `RangeError` `ERR_OUT_OF_RANGE` for an
+   *   `additional` that is not a safe integer >= 0 or goes past 64 GiB; the core's
+   *   allocation errors.
+   */
   reserve(additional: number): void {
     LargeVec.#live(this, "reserve");
     const more = checkInteger(additional, "additional", 0, Number.MAX_SAFE_INTEGER);
@@ -462,7 +493,13 @@ export class LargeVec<T extends TypedArray = Float64Array>
     this.#ensure(this.#length + more);
   }
 
-  /** Sets the length to `length`; new elements are `fill` (converted) or zero. */
+  /**
+   * Sets the length to `length`; new elements are `fill` (converted) or zero.
+   *
+   * @throws `ERR_INVALID_ARG_TYPE` / `ERR_OUT_OF_RANGE` for a `length` as in the
+   *   constructor; `ERR_INVALID_ARG_TYPE` for a `fill` the typed array refuses; the core's
+   *   allocation errors.
+   */
   resize(length: number, fill?: ElementOf<T>): void {
     LargeVec.#live(this, "resize");
     const target = checkInteger(length, "length", 0, this.#maxLength());
@@ -482,7 +519,11 @@ export class LargeVec<T extends TypedArray = Float64Array>
     this.#length = target;
   }
 
-  /** Shortens the vector to `length` elements; no-op if `length >= this.length`. */
+  /**
+   * Shortens the vector to `length` elements; no-op if `length >= this.length`.
+   *
+   * @throws `ERR_INVALID_ARG_TYPE` / `ERR_OUT_OF_RANGE` unless `length` is a safe integer >= 0.
+   */
   truncate(length: number): void {
     LargeVec.#live(this, "truncate");
     this.#shorten(checkInteger(length, "length", 0, Number.MAX_SAFE_INTEGER));
@@ -494,7 +535,11 @@ export class LargeVec<T extends TypedArray = Float64Array>
     this.#shorten(0);
   }
 
-  /** Moves to the smallest storage that holds `length` elements (the heap below 2 MiB). */
+  /**
+   * Moves to the smallest storage that holds `length` elements (the heap below 2 MiB).
+   *
+   * @throws the core's allocation errors (the vector keeps its storage then).
+   */
   shrinkToFit(): void {
     LargeVec.#live(this, "shrinkToFit");
     const length = this.#length;
@@ -514,13 +559,21 @@ export class LargeVec<T extends TypedArray = Float64Array>
    * Appends the elements of a typed array (one `set`), an array-like or an iterable; the new
    * length. On error (a value the typed array refuses, an iterator that throws) nothing is
    * appended.
+   *
+   * @throws `TypeError` `ERR_INVALID_ARG_TYPE` for a `source` as in `LargeVec.from` or an
+   *   element the typed array refuses (named `source[i]`); the core's allocation errors.
    */
   extend(source: ArrayLike<ElementOf<T>> | Iterable<ElementOf<T>>): number {
     LargeVec.#live(this, "extend");
     return this.#extend(source);
   }
 
-  /** Sets elements [start, end) to `value`; negative positions count from the end. */
+  /**
+   * Sets elements [start, end) to `value`; negative positions count from the end.
+   *
+   * @throws `TypeError` `ERR_INVALID_ARG_TYPE` for a non-number position or a value the typed
+   *   array refuses; `RangeError` `ERR_OUT_OF_RANGE` for NaN or a fractional position.
+   */
   fill(value: ElementOf<T>, start?: number, end?: number): this {
     LargeVec.#live(this, "fill");
     checkRelativePosition(start, "start", 0, 0);
@@ -534,7 +587,11 @@ export class LargeVec<T extends TypedArray = Float64Array>
     return this;
   }
 
-  /** The first index of `value` (strict equality, like `TypedArray#indexOf`), or -1. */
+  /**
+   * The first index of `value` (strict equality, like `TypedArray#indexOf`), or -1.
+   *
+   * @throws `ERR_INVALID_ARG_TYPE` / `ERR_OUT_OF_RANGE` for a `fromIndex` as in `fill`.
+   */
   indexOf(value: ElementOf<T>, fromIndex?: number): number {
     LargeVec.#live(this, "call indexOf()");
     const length = this.#length;
@@ -549,7 +606,11 @@ export class LargeVec<T extends TypedArray = Float64Array>
     return found;
   }
 
-  /** True if the vector holds `value` (SameValueZero, so NaN is found). */
+  /**
+   * True if the vector holds `value` (SameValueZero, so NaN is found).
+   *
+   * @throws `ERR_INVALID_ARG_TYPE` / `ERR_OUT_OF_RANGE` for a `fromIndex` as in `fill`.
+   */
   includes(value: ElementOf<T>, fromIndex?: number): boolean {
     LargeVec.#live(this, "call includes()");
     const length = this.#length;
@@ -877,6 +938,7 @@ export class LargeVec<T extends TypedArray = Float64Array>
     return new LargeVec.#Iterator<[number, ElementOf<T>]>(this, Iteration.Entries);
   }
 
+  /** The same as `values()`, for `for ... of` and spreading. */
   [Symbol.iterator](): IterableIterator<ElementOf<T>> {
     LargeVec.#live(this, "iterate");
     return new LargeVec.#Iterator<ElementOf<T>>(this, Iteration.Values);
@@ -946,6 +1008,7 @@ export class LargeVec<T extends TypedArray = Float64Array>
     this.#dirtyEnd = 0;
   }
 
+  /** The same as `dispose()`, for `using` declarations. */
   [Symbol.dispose](): void {
     LargeVec.#check(this).dispose();
   }
@@ -954,6 +1017,8 @@ export class LargeVec<T extends TypedArray = Float64Array>
    * Moves the vector out of this thread: pooled storage without a copy (the region's
    * token), heap storage as a copy in the token. This vector is disposed afterwards. Send
    * the token with `port.postMessage(token, token.transferList)` and `LargeVec.adopt` it.
+   *
+   * @throws `LgallocError` `ERR_LGALLOC_DISPOSED` if already disposed or transferred.
    */
   transfer(): LargeVecToken {
     LargeVec.#live(this, "transfer");

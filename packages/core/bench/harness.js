@@ -84,4 +84,13 @@ function printTable(title, results, baseline) {
     );
 }
 
-module.exports = { collectGarbage, compare, formatNs, printTable };
+/**
+ * Writes a benchmark's results as JSON to `file` (for scripts/bench.js, which builds the
+ * report): `{ bench, backend, quick, comparisons: [{ id, title, baseline, results }] }`,
+ * `results` as `compare` returns them. The console output stays as it is.
+ */
+function writeJson(file, report) {
+  require("node:fs").writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
+}
+
+module.exports = { collectGarbage, compare, formatNs, printTable, writeJson };

@@ -3,12 +3,18 @@
 //   fresh      new Float64Array(262144) with the same writes (the GC reclaims it)
 //   floor      the same writes into one Float64Array allocated once
 // and the cost of allocate + dispose alone. Run: npm run bench:core [-- --quick]
+// [-- --json <file>]: --json also writes the results for scripts/bench.js's report.
 "use strict";
 
+const { parseArgs } = require("node:util");
 const { allocate, backendKind, stats } = require("@lgalloc/core");
-const { compare, printTable, formatNs } = require("./harness");
+const { compare, printTable, formatNs, writeJson } = require("./harness");
 
-const quick = process.argv.includes("--quick");
+const { values: flags } = parseArgs({
+  options: { quick: { type: "boolean", default: false }, json: { type: "string" } },
+  strict: true,
+});
+const quick = flags.quick;
 const BYTES = 2 * 2 ** 20;
 const ELEMENTS = BYTES / 8;
 const PAGE_ELEMENTS = 4096 / 8;
@@ -56,11 +62,16 @@ const results = compare(
   cases,
   quick ? { rounds: 7, minRoundMs: 10 } : { rounds: 41, minRoundMs: 25 },
 );
-printTable(
-  "2 MiB: allocate, write one value per 4 KiB page, release (per cycle)",
-  results,
-  "region",
-);
+const TITLE = "2 MiB: allocate, write one value per 4 KiB page, release (per cycle)";
+printTable(TITLE, results, "region");
+if (flags.json !== undefined) {
+  writeJson(flags.json, {
+    bench: "core",
+    backend: backendKind(),
+    quick,
+    comparisons: [{ id: "region-cycle", title: TITLE, baseline: "region", results }],
+  });
+}
 
 const byName = Object.fromEntries(results.map((r) => [r.name, r.medianNs]));
 const speedup = byName["fresh Float64Array"] / byName.region;

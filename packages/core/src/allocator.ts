@@ -57,7 +57,13 @@ function toBackendConfig(config: ConfigureOptions): Partial<BackendConfig> {
   return update;
 }
 
-/** Which backend serves this thread. */
+/**
+ * Which backend serves this thread: the addon (`"native"`), or ArrayBuffers pooled in JS
+ * (`"fallback"`) where external buffers are refused or `LGALLOC_BACKEND=fallback` is set.
+ *
+ * @throws `ERR_INVALID_ARG_VALUE` when `LGALLOC_BACKEND` is set to something other than
+ *   `native` or `fallback` (as does every function that needs the backend).
+ */
 export function backendKind(): "native" | "fallback" {
   return backend().kind;
 }
@@ -113,17 +119,31 @@ function unlessOutOfMemory(make: () => Region): Region | undefined {
   }
 }
 
-/** Like `allocate`, but `undefined` instead of `ERR_LGALLOC_OUT_OF_MEMORY`. */
+/**
+ * Like `allocate`, but `undefined` instead of `ERR_LGALLOC_OUT_OF_MEMORY`.
+ *
+ * @throws every other error of `allocate`: `ERR_LGALLOC_INVALID_SIZE`,
+ *   `ERR_LGALLOC_DISABLED`, `ERR_INVALID_ARG_TYPE`, `ERR_OUT_OF_RANGE`.
+ */
 export function tryAllocate(byteLength: number): Region | undefined {
   return unlessOutOfMemory(() => allocate(byteLength));
 }
 
-/** Like `allocateUnsafe`, but `undefined` instead of `ERR_LGALLOC_OUT_OF_MEMORY`. */
+/**
+ * Like `allocateUnsafe`, but `undefined` instead of `ERR_LGALLOC_OUT_OF_MEMORY`.
+ *
+ * @throws every other error of `allocateUnsafe`, as `tryAllocate` does.
+ */
 export function tryAllocateUnsafe(byteLength: number): Region | undefined {
   return unlessOutOfMemory(() => allocateUnsafe(byteLength));
 }
 
-/** The capacity `allocate(byteLength)` would give. */
+/**
+ * The capacity `allocate(byteLength)` would give: the next power of two, at least 2 MiB.
+ *
+ * @throws `ERR_INVALID_ARG_TYPE`, `ERR_OUT_OF_RANGE` and `ERR_LGALLOC_INVALID_SIZE` as
+ *   `allocate` does for the same byteLength.
+ */
 export function sizeClassOf(byteLength: number): number {
   const size = validateRegionSize(byteLength);
   let capacity = MIN_REGION_BYTES;
@@ -131,19 +151,34 @@ export function sizeClassOf(byteLength: number): number {
   return capacity;
 }
 
-/** Takes over a region moved with `Region#transfer`, on this thread. Single use. */
+/**
+ * Takes over a region moved with `Region#transfer`, on this thread. Single use.
+ *
+ * @throws `ERR_LGALLOC_INVALID_TOKEN` for a malformed token, or one already adopted or
+ *   released.
+ */
 export function adopt(token: RegionToken): Region {
   const raw = parseToken(token);
   const source = backend();
   return Region.create(source, source.adopt(raw));
 }
 
-/** Returns a transferred, never adopted region to the pool; false if already taken. */
+/**
+ * Returns a transferred, never adopted region to the pool; false if already taken.
+ *
+ * @throws `ERR_LGALLOC_INVALID_TOKEN` for a malformed token.
+ */
 export function releaseToken(token: RegionToken): boolean {
   return backend().releaseToken(parseToken(token));
 }
 
-/** Changes the given settings and returns the whole configuration. Nothing changes on error. */
+/**
+ * Changes the given settings and returns the whole configuration. Nothing changes on error.
+ *
+ * @throws `ERR_INVALID_ARG_TYPE` for options that are not an object or a field of the wrong
+ *   type; `ERR_INVALID_ARG_VALUE` for an unknown field; `ERR_OUT_OF_RANGE` for a number out
+ *   of its range (see {@link Config} for each field and its default).
+ */
 export function configure(options: ConfigureOptions): Config {
   const given = validateOptions(options, "options", CONFIG_KEYS);
   const update: ConfigureOptions = {};
@@ -225,7 +260,12 @@ function sumClasses(classes: readonly BackendSizeClassStats[]): SizeClassStats {
   return totals;
 }
 
-/** The pools' figures, per size class and in total, and what JS holds. */
+/**
+ * The pools' figures, per size class and in total, and what JS holds.
+ *
+ * @throws `ERR_INVALID_ARG_TYPE` / `ERR_INVALID_ARG_VALUE` for options that are not an
+ *   object, an unknown option, or a `hugePages` that is not a boolean.
+ */
 export function stats(options: StatsOptions = {}): Stats {
   const given = validateOptions(options, "options", ["hugePages"]);
   const wantHugePages =

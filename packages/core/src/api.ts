@@ -62,6 +62,7 @@ export interface Config {
 /** Fields to change; the others keep their values. */
 export type ConfigureOptions = Partial<Config>;
 
+/** The configuration a process starts with, frozen; `configure` changes the live one. */
 export const DEFAULT_CONFIG: Readonly<Config> = Object.freeze({
   enabled: true,
   eagerReturn: false,
@@ -76,7 +77,9 @@ export const DEFAULT_CONFIG: Readonly<Config> = Object.freeze({
 export interface SizeClassStats {
   /** Bytes per region of this class (0 in totals). */
   regionBytes: number;
+  /** Areas (one `mmap` each) of this class currently mapped. */
   areas: number;
+  /** Bytes of those areas. */
   areaTotalBytes: number;
   /** cleanRegions + globalRegions + threadRegions. */
   freeRegions: number;
@@ -88,15 +91,23 @@ export interface SizeClassStats {
   threadRegions: number;
   /** Successful allocations; allocations - deallocations regions are held. */
   allocations: number;
+  /** Allocations the thread cache could not serve (they went to the global pools). */
   slowPath: number;
+  /** Times the class mapped a new area because every pool was empty. */
   refill: number;
+  /** Regions given back (disposed, collected, or released after a transfer). */
   deallocations: number;
+  /** Regions whose pages were released at once because `eagerReturn` is on. */
   clearEagerTotal: number;
+  /** Regions whose pages the background worker handed back to the kernel. */
   clearSlowTotal: number;
+  /** Areas unmapped by `trim()`. */
   trimmedAreas: number;
+  /** `madvise` calls that failed (the region stayed in the dirty pool). */
   madviseFailures: number;
 }
 
+/** Options of `stats()`. */
 export interface StatsOptions {
   /**
    * Also sum `AnonHugePages` of the pools' mappings from /proc/self/smaps (reads and parses
@@ -106,52 +117,73 @@ export interface StatsOptions {
   hugePages?: boolean;
 }
 
+/** What `stats()` returns: the pools' figures and what JS holds. */
 export interface Stats {
+  /** Which backend serves this thread. */
   backend: "native" | "fallback";
   /** 16 entries: 2 MiB, 4 MiB, ... 64 GiB. */
   sizeClasses: SizeClassStats[];
+  /** The sum of every size class (`regionBytes` 0). */
   totals: SizeClassStats;
+  /** Bytes of address space the pools have mapped. */
   mappedBytes: number;
+  /** The configured limit on `mappedBytes` (0: none). */
   memoryLimitBytes: number;
+  /** `mmap` calls that failed. */
   mmapFailures: number;
+  /** Passes the background worker has made. */
   backgroundPasses: number;
   /** errno of the most recent failed system call; 0 if none. */
   lastOsErrno: number;
+  /** True when the kernel refused `MADV_HUGEPAGE` for an area. */
   hugePageAdviceFailed: boolean;
-  /** Bytes `Region#reallocate` moved by remapping pages (none copied), and bytes it copied. */
+  /** Bytes `Region#reallocate` moved by remapping pages, without copying them. */
   movedBytes: number;
+  /** Bytes `Region#reallocate` copied (the fallback backend copies them all). */
   copiedBytes: number;
   /** Regions held by JS (not disposed, not collected, not in transfer). */
   liveRegions: number;
+  /** Capacity in bytes of the regions in `liveRegions`. */
   liveBytes: number;
+  /** Regions returned by `dispose()` (or the end of a `using` scope). */
   disposedRegions: number;
   /** Regions returned because their buffer was garbage collected. */
   collectedRegions: number;
+  /** Regions moved out with `Region#transfer`. */
   transferredRegions: number;
+  /** Regions taken over with `adopt`. */
   adoptedRegions: number;
   /** Transferred but not yet adopted or released. */
   pendingTransfers: number;
+  /** Capacity in bytes of the regions in `pendingTransfers`. */
   pendingTransferBytes: number;
+  /** Tokens given back with `releaseToken` without being adopted. */
   releasedTokens: number;
   /** Only with `{ hugePages: true }`: bytes of the pools backed by huge pages. */
   hugePageBytes: number | undefined;
 }
 
+/** What `trim()` unmapped. */
 export interface TrimResult {
+  /** Areas handed back to the kernel (`munmap`). */
   areasUnmapped: number;
+  /** Their bytes. */
   bytesUnmapped: number;
 }
 
 /** A region in transit between threads; see `Region#transfer` and `adopt`. */
 export interface RegionToken {
+  /** Marks the object as a region token. */
   readonly kind: "lgalloc.RegionToken";
   /** 32 lowercase hex digits. */
   readonly id: string;
+  /** The region's capacity in bytes. */
   readonly byteLength: number;
   /** Pass as postMessage's transfer list (empty in the native backend). */
   readonly transferList: readonly ArrayBuffer[];
 }
 
+/** Any of the 11 typed array types a region can be viewed as. */
 export type TypedArray =
   | Int8Array
   | Uint8Array
@@ -165,11 +197,16 @@ export type TypedArray =
   | BigInt64Array
   | BigUint64Array;
 
+/** A typed array constructor such as `Float64Array`, as `Region#view` takes it. */
 export interface TypedArrayConstructor<T extends TypedArray = TypedArray> {
   new (buffer: ArrayBufferLike, byteOffset?: number, length?: number): T;
+  /** Bytes per element, e.g. 8 for `Float64Array`. */
   readonly BYTES_PER_ELEMENT: number;
+  /** The constructor's name, e.g. `"Float64Array"`, used in error messages. */
   readonly name: string;
 }
 
+/** The smallest region, 2 MiB (2^21 bytes): the smallest size class. */
 export const MIN_REGION_BYTES = 2 ** 21;
+/** The largest region, 64 GiB (2^36 bytes): the largest size class. */
 export const MAX_REGION_BYTES = 2 ** 36;

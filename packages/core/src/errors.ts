@@ -76,6 +76,7 @@ function codedToString(this: Error & { code?: string }): string {
 
 /** An allocator error with a stable `code` (not an argument error: see the classes below). */
 export class LgallocError extends Error implements LgallocErrorDetails {
+  /** What went wrong, stable across versions: compare this, not the message. */
   readonly code: LgallocErrorCode;
   // `declare`: a class field would make each an own property holding `undefined`.
   declare readonly errno?: number;
@@ -90,6 +91,7 @@ export class LgallocError extends Error implements LgallocErrorDetails {
     stampCode(this, "LgallocError");
   }
 
+  /** `"LgallocError"`. */
   override get name(): string {
     return "LgallocError";
   }
@@ -126,6 +128,7 @@ export class LgallocRangeError extends RangeError implements LgallocErrorDetails
 
 /** `TypeError` with Node's `ERR_INVALID_ARG_TYPE`. */
 export class InvalidArgTypeError extends TypeError {
+  /** Node's code for an argument of the wrong type. */
   readonly code = "ERR_INVALID_ARG_TYPE";
   constructor(name: string, expected: string, received: unknown) {
     super(`The "${name}" argument must be ${expected}. Received ${describe(received)}`);
@@ -139,6 +142,7 @@ export class InvalidArgTypeError extends TypeError {
 
 /** `RangeError` with Node's `ERR_OUT_OF_RANGE`. */
 export class OutOfRangeError extends RangeError {
+  /** Node's code for a number outside its range. */
   readonly code = "ERR_OUT_OF_RANGE";
   constructor(name: string, expected: string, received: unknown) {
     super(
@@ -154,6 +158,7 @@ export class OutOfRangeError extends RangeError {
 
 /** `TypeError` with Node's `ERR_INVALID_ARG_VALUE`, for a value of the right type but wrong shape. */
 export class InvalidArgValueError extends TypeError {
+  /** Node's code for an argument of the right type but a wrong value. */
   readonly code = "ERR_INVALID_ARG_VALUE";
   constructor(name: string, reason: string, received: unknown) {
     super(`The argument '${name}' ${reason}. Received ${describeValue(received)}`);

@@ -1,6 +1,15 @@
 // Public entry point of @lgalloc/core. It only re-exports; each concept lives in its own
 // module (see docs/core-api.md for the contract).
 
+/**
+ * Pooled large regions (2 MiB to 64 GiB) backed by anonymous mappings with huge page
+ * hints, viewed as typed arrays without a copy: `allocate`, `Region`, `configure`,
+ * `stats`, and moving regions between threads with `transfer` / `adopt`.
+ *
+ * @packageDocumentation
+ * @module @lgalloc/core
+ */
+
 export type {
   BackgroundOptions,
   Config,
@@ -42,6 +51,9 @@ export {
 } from "./errors";
 export type { LgallocErrorCode, LgallocErrorDetails } from "./errors";
 export { nativeVersion } from "./version";
+export { formatStats } from "./format-stats";
+export { registerMetrics } from "./metrics";
+export type { MetricsOptions, MetricsRegistry, RegisteredMetrics } from "./metrics";
 export { ADDON_PATH_ENV, ERR_LGALLOC_ADDON_LOAD } from "./native";
 // Argument checks in Node's message format, shared with the sibling packages.
 export { TYPED_ARRAY_CONSTRUCTORS, validateInteger, validateOptions } from "./validate";

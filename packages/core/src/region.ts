@@ -61,6 +61,11 @@ function cloneGuard(): never {
   );
 }
 
+/**
+ * One pooled block of memory: a power of two from 2 MiB to 64 GiB, viewed as typed arrays
+ * without a copy. Get one with `allocate` or `adopt`; give it back with `dispose()`, the end
+ * of a `using` scope, or `transfer()`; garbage collection of its buffer is the backstop.
+ */
 export class Region implements Disposable {
   readonly #capacity: number;
   readonly #sizeClass: number;
@@ -119,7 +124,11 @@ export class Region implements Disposable {
     return Region.#check(this).#buffer === undefined;
   }
 
-  /** The region's memory, without a copy. Throws `ERR_LGALLOC_DISPOSED` once released. */
+  /**
+   * The region's memory, without a copy.
+   *
+   * @throws `ERR_LGALLOC_DISPOSED` once disposed or transferred.
+   */
   get buffer(): ArrayBuffer {
     return Region.#check(this).#live("read region.buffer");
   }
@@ -127,6 +136,11 @@ export class Region implements Disposable {
   /**
    * A typed array over `length` elements at `byteOffset` (default: as many as fit). Valid
    * until the region is disposed or transferred; then it has length 0.
+   *
+   * @throws `ERR_INVALID_ARG_TYPE` when `Ctor` is not a typed array constructor or an offset
+   *   or length is not a number; `ERR_OUT_OF_RANGE` for an offset or length that is
+   *   negative, fractional, beyond the capacity, misaligned, or over 2^32 elements;
+   *   `ERR_LGALLOC_DISPOSED` once disposed or transferred.
    */
   view(Ctor: typeof Buffer, byteOffset?: number, length?: number): Buffer;
   view<T extends TypedArray>(Ctor: TypedArrayConstructor<T>, byteOffset?: number, length?: number): T;
@@ -176,6 +190,10 @@ export class Region implements Disposable {
    * faults no pages in (the fallback backend copies). The bytes past the kept ones are
    * zero only where the new region's `knownZero` says so. On error (invalid size, out of
    * memory, `ERR_LGALLOC_BUSY`) this region is untouched and still usable.
+   *
+   * @throws as `allocate` for `byteLength` (`ERR_INVALID_ARG_TYPE`, `ERR_OUT_OF_RANGE`,
+   *   `ERR_LGALLOC_INVALID_SIZE`, `ERR_LGALLOC_DISABLED`, `ERR_LGALLOC_OUT_OF_MEMORY`);
+   *   `ERR_LGALLOC_BUSY` while native code holds the buffer; `ERR_LGALLOC_DISPOSED`.
    */
   reallocate(byteLength: number): Region {
     const self = Region.#check(this);
@@ -189,7 +207,13 @@ export class Region implements Disposable {
     return Region.create(self.#backend, { ...raw, knownZero });
   }
 
-  /** Asks the kernel to read ahead a byte range (`MADV_WILLNEED`). */
+  /**
+   * Asks the kernel to read ahead a byte range (`MADV_WILLNEED`).
+   *
+   * @throws `ERR_INVALID_ARG_TYPE` / `ERR_OUT_OF_RANGE` for offsets that are not safe
+   *   integers >= 0; `ERR_LGALLOC_OUT_OF_BOUNDS` for a range outside the region;
+   *   `ERR_LGALLOC_DISPOSED` once disposed or transferred.
+   */
   prefetch(byteOffset: number = 0, byteLength?: number): void {
     const self = Region.#check(this);
     const offset = validateInteger(byteOffset, "byteOffset");
@@ -214,6 +238,7 @@ export class Region implements Disposable {
     self.#backend.dispose(self.#handle, buffer);
   }
 
+  /** The same as `dispose()`, for `using` declarations. */
   [Symbol.dispose](): void {
     Region.#check(this).dispose();
   }
@@ -222,6 +247,8 @@ export class Region implements Disposable {
    * Moves the region out of this thread without copying: detaches the buffer here and
    * returns a single-use token for `adopt` (on any thread). Send it with
    * `port.postMessage(token, token.transferList)`.
+   *
+   * @throws `ERR_LGALLOC_DISPOSED` once disposed or transferred.
    */
   transfer(): RegionToken {
     const self = Region.#check(this);
@@ -242,11 +269,13 @@ export class Region implements Disposable {
     };
   }
 
+  /** `Region { capacity: 2097152, sizeClass: 21, knownZero: true, disposed: false }`. */
   toString(): string {
     const { capacity, sizeClass, knownZero, disposed } = Region.#check(this).toJSON();
     return `Region { capacity: ${capacity}, sizeClass: ${sizeClass}, knownZero: ${knownZero}, disposed: ${disposed} }`;
   }
 
+  /** What `util.inspect` shows: the same as `toString()`, never the bytes. */
   [inspect.custom](): string {
     // `Region.prototype` and objects inheriting from a region are no regions.
     return #handle in this ? this.toString() : "Region {}";

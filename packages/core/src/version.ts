@@ -1,5 +1,5 @@
-// Version information reported by the native addon. A placeholder API until the allocator
-// binding exists; it proves that the addon loads and which core it was built from.
+// Version information reported by the native addon: which binding and which allocator
+// core it was built from, for bug reports and for checking that the addon loads.
 
 import { loadAddon } from "./native";
 
