@@ -38,7 +38,8 @@ import {
   type ColumnValues,
   type TimeUnit,
 } from "./column-kinds";
-import { argumentName, createStorage, type ColumnStorage } from "./column-storage";
+import { argumentName, createStorage, INT32_MAX, type ColumnStorage } from "./column-storage";
+import { sealBuffers, type SealedColumn } from "./column-seal";
 import { Bitmap } from "./validity-bitmap";
 
 /** Brand shared by every copy of this package, so `isColumnBuffer` works across duplicates. */
@@ -142,6 +143,39 @@ export class ColumnBuffer<K extends ColumnKind = ColumnKind> implements Disposab
   }
 
   /**
+   * Data bytes utf8/binary values can still take before the Int32 offsets overflow (a
+   * value longer than this would be refused); Infinity for the large and fixed kinds. A
+   * builder checks it to start a new column before that happens (column-seal.ts).
+   */
+  get remainingDataBytes(): number {
+    const storage = this.#live("read remainingDataBytes");
+    if (this.#kind !== "utf8" && this.#kind !== "binary") return Infinity;
+    return INT32_MAX - storage.data()!.length;
+  }
+
+  /**
+   * Hands the buffers over, trimmed (see column-seal.ts), and leaves this column empty and
+   * usable, of the same kind. On error (out of memory) the column is unchanged.
+   */
+  seal(): SealedColumn<K> {
+    const storage = this.#live("seal");
+    const fresh = createStorage(this.#kind, this.#unit ?? "ms");
+    const sealed = sealBuffers(
+      this.#kind,
+      this.#unit,
+      this.#length,
+      this.#nullCount,
+      storage,
+      this.#validity,
+    );
+    this.#storage = fresh;
+    this.#validity = null;
+    this.#length = 0;
+    this.#nullCount = 0;
+    return sealed;
+  }
+
+  /**
    * Appends a value, or a null. Throws `TypeError` `ERR_INVALID_ARG_TYPE` for a value of
    * the wrong type and `RangeError` `ERR_OUT_OF_RANGE` for one outside the kind's range
    * (or that would overflow utf8/binary's Int32 offsets); the column is then unchanged.
@@ -227,6 +261,33 @@ export class ColumnBuffer<K extends ColumnKind = ColumnKind> implements Disposab
       );
     }
     return this;
+  }
+
+  /**
+   * Drops the slots from `length` on (no-op if `length >= this.length`), e.g. to undo the
+   * values a failed row of a table left in its other columns. The null count follows.
+   */
+  truncate(length: number): void {
+    const storage = this.#live("truncate");
+    if (typeof length !== "number")
+      throw new InvalidArgTypeError("length", "of type number", length);
+    if (!Number.isSafeInteger(length) || length < 0) {
+      throw new OutOfRangeError(
+        "length",
+        `an integer >= 0 && <= ${Number.MAX_SAFE_INTEGER}`,
+        length,
+      );
+    }
+    if (length >= this.#length) return;
+    const validity = this.#validity;
+    if (validity !== null) {
+      let droppedNulls = 0;
+      for (let i = length; i < this.#length; i++) if (!validity.get(i)) droppedNulls++;
+      validity.truncate(length);
+      this.#nullCount -= droppedNulls;
+    }
+    storage.truncate(length);
+    this.#length = length;
   }
 
   /** The value at `index`, or null for a null slot. */

@@ -64,7 +64,19 @@ export interface ColumnStorage {
   values(): FixedArray;
   offsets(): Int32Array | BigInt64Array | null;
   data(): Uint8Array | null;
+  /**
+   * Hands the buffers over (column-seal.ts), each at the smallest storage that holds its
+   * used part; the storage must not be used afterwards. On error nothing is lost.
+   */
+  seal(padding: number): SealedStorage;
   dispose(): void;
+}
+
+/** The value buffers of a sealed column, now owned by the caller. */
+export interface SealedStorage {
+  /** Fixed-width values, bit-packed booleans (padded), or the data bytes. */
+  readonly values: LargeVec<FixedArray>;
+  readonly offsets: LargeVec<Int32Array> | LargeVec<BigInt64Array> | null;
 }
 
 class FixedStorage implements ColumnStorage {
@@ -127,6 +139,11 @@ class FixedStorage implements ColumnStorage {
     return null;
   }
 
+  seal(): SealedStorage {
+    this.#vec.shrinkToFit();
+    return { values: this.#vec, offsets: null };
+  }
+
   dispose(): void {
     this.#vec.dispose();
   }
@@ -177,6 +194,10 @@ class BoolStorage implements ColumnStorage {
 
   data(): null {
     return null;
+  }
+
+  seal(padding: number): SealedStorage {
+    return { values: this.#bits.seal(padding), offsets: null };
   }
 
   dispose(): void {
@@ -265,6 +286,10 @@ class VariableStorage implements ColumnStorage {
 
   data(): Uint8Array {
     return this.#data.view();
+  }
+
+  seal(): SealedStorage {
+    return { values: this.#data.seal(), offsets: this.#offsets.seal() };
   }
 
   dispose(): void {

@@ -94,6 +94,17 @@ export class DataBuffer {
     return this.#vec.view(0, this.#length);
   }
 
+  /**
+   * Hands the committed bytes over for sealing (column-seal.ts): the scratch space is
+   * dropped and the vector moved to the smallest storage that holds them. The buffer must
+   * not be used afterwards. On error (out of memory) nothing is lost.
+   */
+  seal(): LargeVec<Uint8Array> {
+    this.#vec.truncate(this.#length);
+    this.#vec.shrinkToFit();
+    return this.#vec;
+  }
+
   dispose(): void {
     this.#vec.dispose();
   }

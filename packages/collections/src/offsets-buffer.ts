@@ -16,6 +16,8 @@ export interface OffsetsBuffer {
   truncate(length: number): void;
   /** All offsets without a copy; valid until the buffer next grows. */
   view(): Int32Array | BigInt64Array;
+  /** Hands the vector over for sealing, at the smallest storage that holds it. */
+  seal(): LargeVec<Int32Array> | LargeVec<BigInt64Array>;
   dispose(): void;
 }
 
@@ -49,6 +51,11 @@ class Offsets32 implements OffsetsBuffer {
 
   view(): Int32Array {
     return this.#vec.view(0, this.#vec.length);
+  }
+
+  seal(): LargeVec<Int32Array> {
+    this.#vec.shrinkToFit();
+    return this.#vec;
   }
 
   dispose(): void {
@@ -86,6 +93,11 @@ class Offsets64 implements OffsetsBuffer {
 
   view(): BigInt64Array {
     return this.#vec.view(0, this.#vec.length);
+  }
+
+  seal(): LargeVec<BigInt64Array> {
+    this.#vec.shrinkToFit();
+    return this.#vec;
   }
 
   dispose(): void {

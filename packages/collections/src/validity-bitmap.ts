@@ -89,6 +89,24 @@ export class Bitmap {
     return this.#bytes.view(0, this.#bytes.length);
   }
 
+  /**
+   * Hands the bytes over for sealing (column-seal.ts): padded with zero bytes to a multiple
+   * of `padding`, at the smallest storage that holds them. The bitmap must not be used
+   * afterwards. On error (out of memory) the bitmap is unchanged.
+   */
+  seal(padding: number): LargeVec<Uint8Array> {
+    const bytes = this.#bytes;
+    const used = bytes.length;
+    bytes.resize(Math.ceil(used / padding) * padding);
+    try {
+      bytes.shrinkToFit();
+    } catch (error) {
+      bytes.truncate(used);
+      throw error;
+    }
+    return bytes;
+  }
+
   dispose(): void {
     this.#bytes.dispose();
   }
