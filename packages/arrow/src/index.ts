@@ -12,3 +12,7 @@ export { pooledTableFromArrays } from "./from-arrays";
 export type { PooledTableFromArraysOptions } from "./from-arrays";
 export { ArrowUnavailableError, InvalidIpcError } from "./errors";
 export type { ArrowErrorLocation } from "./errors";
+export { writeIPC, MAX_WRITE_BYTES } from "./ipc-writer";
+export type { IPCTarget, WriteIPCOptions } from "./ipc-writer";
+export { readIPCFile, readIPCFileSync, readIPCStream, MAX_READ_BYTES } from "./ipc-reader";
+export type { ReadIPCOptions } from "./ipc-reader";
