@@ -19,6 +19,9 @@ function missing(field: PooledField, value: unknown): TypeError {
   );
 }
 
+/** The position in `appendMany`'s values of the value an error was raised for. */
+export const FAILED_INDEX = new WeakMap<object, number>();
+
 export interface SealedChunk {
   readonly chunk: ColumnChunk;
   /** The owners the chunk's memory belongs to (the batch retains each once). */
@@ -76,10 +79,15 @@ export class FieldBuilder {
   appendMany(values: ArrayLike<unknown> & Iterable<unknown>): void {
     if (this.#dictionary !== null || (!this.field.nullable && !ArrayBuffer.isView(values))) {
       const start = this.#column.length;
+      let index = 0;
       try {
-        for (const value of values) this.append(value);
+        for (const value of values) {
+          this.append(value);
+          index++;
+        }
       } catch (error) {
         this.truncate(start);
+        if (typeof error === "object" && error !== null) FAILED_INDEX.set(error, index);
         throw error;
       }
       return;

@@ -129,7 +129,13 @@ export class PooledRecordBatch implements Disposable, AsyncDisposable {
         children,
       }),
     );
-    return this.#registry.batch(new arrow.RecordBatch(schema, struct));
+    const batch = this.#registry.batch(new arrow.RecordBatch(schema, struct));
+    // The RecordBatch may have made Data of its own around ours: empty those too.
+    if (batch.data !== struct) {
+      this.#registry.data(batch.data);
+      for (const child of batch.data.children) this.#registry.data(child);
+    }
+    return batch;
   }
 
   /** An apache-arrow Table of this one batch (no copy). */

@@ -13,7 +13,7 @@
 import { InvalidArgTypeError, InvalidArgValueError, OutOfRangeError } from "@lgalloc/core";
 
 import { atColumn, disposedError } from "./errors";
-import { FieldBuilder } from "./field-builder";
+import { FAILED_INDEX, FieldBuilder } from "./field-builder";
 import { makeBatch, type PooledRecordBatch } from "./record-batch";
 import { PooledSchema, type SchemaInput } from "./schema";
 import { makeTable, type PooledTable } from "./table";
@@ -356,8 +356,9 @@ export class PooledTableBuilder implements Disposable {
 
   /** Names the column and row of a failed bulk append (`values[k]` in the message). */
   #locate(error: unknown, column: number, sliceStart: number): unknown {
+    const known = typeof error === "object" && error !== null ? FAILED_INDEX.get(error) : undefined;
     const match = error instanceof Error ? /values\[(\d+)\]/.exec(error.message) : null;
-    const offset = match === null ? 0 : Number(match[1]);
+    const offset = known ?? (match === null ? 0 : Number(match[1]));
     return atColumn(error, this.#names[column]!, this.#rowsBefore + sliceStart + offset);
   }
 
