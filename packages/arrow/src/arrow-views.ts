@@ -84,6 +84,12 @@ export class ArrowObjectRegistry {
   readonly #vectors: WeakRef<Arrow.Vector>[] = [];
   readonly #tables: WeakRef<Arrow.Table>[] = [];
   readonly #batches: WeakRef<Arrow.RecordBatch>[] = [];
+  readonly #onEmpty: (() => void)[] = [];
+
+  /** Runs `callback` when the registry is emptied (other libraries' objects). */
+  onEmpty(callback: () => void): void {
+    this.#onEmpty.push(callback);
+  }
 
   data<T extends Arrow.Data>(data: T): T {
     this.#data.push(new WeakRef(data));
@@ -139,6 +145,7 @@ export class ArrowObjectRegistry {
       table._nullCount = 0;
       Object.defineProperty(table, "set", { value: refuse, configurable: true });
     }
+    for (const callback of this.#onEmpty.splice(0)) callback();
     this.#data.length = 0;
     this.#vectors.length = 0;
     this.#tables.length = 0;

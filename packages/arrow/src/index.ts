@@ -16,3 +16,4 @@ export { writeIPC, MAX_WRITE_BYTES } from "./ipc-writer";
 export type { IPCTarget, WriteIPCOptions } from "./ipc-writer";
 export { readIPCFile, readIPCFileSync, readIPCStream, MAX_READ_BYTES } from "./ipc-reader";
 export type { ReadIPCOptions } from "./ipc-reader";
+export { releaseArrowVector, toArrowVectorTakingOver } from "./vector-handover";
