@@ -14,11 +14,12 @@
 import * as fs from "node:fs";
 import type { Writable } from "node:stream";
 
-import { InvalidArgTypeError, InvalidArgValueError } from "@lgalloc/core";
+import { InvalidArgTypeError, InvalidArgValueError, OutOfRangeError } from "@lgalloc/core";
 import type * as Arrow from "apache-arrow";
 
 import { arrowModule, type ArrowModule } from "./arrow-module";
 import { arrowSchema } from "./arrow-views";
+import type { ColumnChunk } from "./column-chunk";
 import { batchInternals, PooledRecordBatch } from "./record-batch";
 import type { PooledSchema } from "./schema";
 import { PooledTable } from "./table";
@@ -51,6 +52,10 @@ export async function writeIPC(
   }
   const { batches, schema } = sourceBatches(source);
   // A table is leased whole for the write, so that none of its batches goes away meanwhile.
+  if (source instanceof PooledTable) {
+    for (const batch of source.batches)
+      checkBufferSizes(batch, batchInternals(batch, "write IPC").columns);
+  }
   const tableLeases =
     source instanceof PooledTable
       ? source.batches.map((batch) => batchInternals(batch, "write IPC").lease())
@@ -86,7 +91,9 @@ async function writeBatches(
       if (!(batch instanceof PooledRecordBatch)) {
         throw new InvalidArgTypeError("source", "PooledRecordBatches", batch);
       }
-      const end = batchInternals(batch, "write IPC").lease();
+      const internals = batchInternals(batch, "write IPC");
+      checkBufferSizes(batch, internals.columns);
+      const end = internals.lease();
       try {
         if (!started) start(batch.schema);
         writer.write(batch.toArrowRecordBatch());
@@ -104,6 +111,31 @@ async function writeBatches(
     throw error;
   } finally {
     await sink.close(failed);
+  }
+}
+
+/** The largest buffer apache-arrow's encoder handles (it rounds lengths in 32 bits). */
+export const MAX_IPC_BUFFER_BYTES = 2 ** 31 - 8;
+
+/**
+ * Refuses a batch with a buffer of 2 GiB or more before anything of it is written: the
+ * encoder would record a negative length and write a corrupt file.
+ */
+function checkBufferSizes(batch: PooledRecordBatch, columns: readonly ColumnChunk[]): void {
+  for (const chunk of columns) {
+    const sizes = [
+      chunk.values.byteLength,
+      chunk.offsets?.byteLength ?? 0,
+      chunk.validity?.byteLength ?? 0,
+    ];
+    const largest = Math.max(...sizes);
+    if (largest > MAX_IPC_BUFFER_BYTES) {
+      throw new OutOfRangeError(
+        `source (column "${chunk.field.name}", a batch of ${batch.numRows} rows)`,
+        `a batch whose buffers each hold at most ${MAX_IPC_BUFFER_BYTES} bytes (cut smaller batches with batchRows)`,
+        largest,
+      );
+    }
   }
 }
 
