@@ -40,6 +40,7 @@ import {
 } from "./column-kinds";
 import { argumentName, createStorage, INT32_MAX, type ColumnStorage } from "./column-storage";
 import { sealBuffers, type SealedColumn } from "./column-seal";
+import { makeColumnToken, takeColumnToken, type ColumnBufferToken } from "./column-transfer";
 import { Bitmap } from "./validity-bitmap";
 
 /** Brand shared by every copy of this package, so `isColumnBuffer` works across duplicates. */
@@ -88,6 +89,24 @@ export class ColumnBuffer<K extends ColumnKind = ColumnKind> implements Disposab
       value !== null &&
       Object.prototype.hasOwnProperty.call(value, COLUMN_BUFFER_BRAND)
     );
+  }
+
+  /**
+   * Takes over a column sent from another thread (or this one) with `transfer()`; a
+   * malformed, forged or spent token is an `LgallocError` `ERR_LGALLOC_INVALID_TOKEN`.
+   */
+  static adopt(token: ColumnBufferToken): ColumnBuffer {
+    const taken = takeColumnToken(token);
+    const column = new ColumnBuffer(
+      taken.kind,
+      taken.kind === "timestamp" ? { unit: taken.unit ?? "ms" } : undefined,
+    );
+    column.#storage!.dispose();
+    column.#storage = createStorage(taken.kind, taken.unit ?? "ms", taken.storage, taken.length);
+    column.#validity = taken.validity === null ? null : new Bitmap(taken.validity, taken.length);
+    column.#length = taken.length;
+    column.#nullCount = taken.nullCount;
+    return column;
   }
 
   /** Same as `ColumnBuffer.create(kind, options)`. */
@@ -328,6 +347,17 @@ export class ColumnBuffer<K extends ColumnKind = ColumnKind> implements Disposab
   /** The data bytes of utf8/binary kinds without a copy; null for other kinds. */
   data(): ColumnData<K> {
     return this.#live("data").data() as ColumnData<K>;
+  }
+
+  /**
+   * Moves the column out of this thread (see column-transfer.ts): its buffers are sealed
+   * and their vectors transferred into the token (pooled regions without a copy); this
+   * column is disposed. Send it with `port.postMessage(token, token.transferList)`.
+   */
+  transfer(): ColumnBufferToken {
+    const token = makeColumnToken(this.seal());
+    this.dispose();
+    return token;
   }
 
   /** Releases the buffers (pooled regions go back to the pool). A second call does nothing. */

@@ -84,10 +84,10 @@ class FixedStorage implements ColumnStorage {
   readonly #unit: TimeUnit;
   readonly #vec: LargeVec<FixedArray>;
 
-  constructor(info: FixedKindInfo, unit: TimeUnit) {
+  constructor(info: FixedKindInfo, unit: TimeUnit, vec?: LargeVec<FixedArray>) {
     this.#info = info;
     this.#unit = unit;
-    this.#vec = LargeVec.withCapacity(info.ArrayType, 0);
+    this.#vec = vec ?? LargeVec.withCapacity(info.ArrayType, 0);
   }
 
   get byteLength(): number {
@@ -150,7 +150,11 @@ class FixedStorage implements ColumnStorage {
 }
 
 class BoolStorage implements ColumnStorage {
-  readonly #bits = new Bitmap();
+  readonly #bits: Bitmap;
+
+  constructor(bits?: Bitmap) {
+    this.#bits = bits ?? new Bitmap();
+  }
 
   get byteLength(): number {
     return this.#bits.byteLength;
@@ -208,15 +212,16 @@ class BoolStorage implements ColumnStorage {
 class VariableStorage implements ColumnStorage {
   readonly #kind: ColumnKind;
   readonly #info: VariableKindInfo;
-  readonly #data = new DataBuffer();
+  readonly #data: DataBuffer;
   readonly #offsets: OffsetsBuffer;
   /** The most data bytes the offsets can address. */
   readonly #limit: number;
 
-  constructor(kind: ColumnKind, info: VariableKindInfo) {
+  constructor(kind: ColumnKind, info: VariableKindInfo, sealed?: SealedStorage) {
     this.#kind = kind;
     this.#info = info;
-    this.#offsets = createOffsets(info.large);
+    this.#data = new DataBuffer(sealed?.values as LargeVec<Uint8Array> | undefined);
+    this.#offsets = createOffsets(info.large, sealed?.offsets ?? undefined);
     this.#limit = info.large ? Number.MAX_SAFE_INTEGER : INT32_MAX;
   }
 
@@ -308,15 +313,27 @@ class VariableStorage implements ColumnStorage {
   }
 }
 
-/** The value buffers for a column of `kind`. */
-export function createStorage(kind: ColumnKind, unit: TimeUnit): ColumnStorage {
+/**
+ * The value buffers for a column of `kind`: empty, or holding `sealed` (the buffers of an
+ * adopted column, `length` slots, already checked by column-transfer.ts).
+ */
+export function createStorage(
+  kind: ColumnKind,
+  unit: TimeUnit,
+  sealed?: SealedStorage,
+  length = 0,
+): ColumnStorage {
   const info = KINDS[kind];
   switch (info.layout) {
     case "fixed":
-      return new FixedStorage(info, unit);
+      return new FixedStorage(info, unit, sealed?.values);
     case "bool":
-      return new BoolStorage();
+      return new BoolStorage(
+        sealed === undefined
+          ? undefined
+          : new Bitmap(sealed.values as unknown as LargeVec<Uint8Array>, length),
+      );
     case "variable":
-      return new VariableStorage(kind, info);
+      return new VariableStorage(kind, info, sealed);
   }
 }

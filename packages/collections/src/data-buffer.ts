@@ -22,8 +22,10 @@ export class DataBuffer {
   readonly #vec: LargeVec<Uint8Array>;
   #length = 0;
 
-  constructor() {
-    this.#vec = LargeVec.withCapacity(Uint8Array, 0);
+  /** An empty buffer, or one holding the bytes of `vec` (an adopted column's). */
+  constructor(vec?: LargeVec<Uint8Array>) {
+    this.#vec = vec ?? LargeVec.withCapacity(Uint8Array, 0);
+    this.#length = this.#vec.length;
   }
 
   /** Committed bytes. */

@@ -22,7 +22,11 @@ export interface OffsetsBuffer {
 }
 
 class Offsets32 implements OffsetsBuffer {
-  readonly #vec = LargeVec.from(Int32Array, [0]);
+  readonly #vec: LargeVec<Int32Array>;
+
+  constructor(vec?: LargeVec<Int32Array>) {
+    this.#vec = vec ?? LargeVec.from(Int32Array, [0]);
+  }
 
   get length(): number {
     return this.#vec.length;
@@ -64,7 +68,11 @@ class Offsets32 implements OffsetsBuffer {
 }
 
 class Offsets64 implements OffsetsBuffer {
-  readonly #vec = LargeVec.from(BigInt64Array, [0n]);
+  readonly #vec: LargeVec<BigInt64Array>;
+
+  constructor(vec?: LargeVec<BigInt64Array>) {
+    this.#vec = vec ?? LargeVec.from(BigInt64Array, [0n]);
+  }
 
   get length(): number {
     return this.#vec.length;
@@ -105,7 +113,15 @@ class Offsets64 implements OffsetsBuffer {
   }
 }
 
-/** Offsets holding just the initial 0: BigInt64 if `large`, else Int32. */
-export function createOffsets(large: boolean): OffsetsBuffer {
-  return large ? new Offsets64() : new Offsets32();
+/**
+ * Offsets holding just the initial 0 (or the offsets in `vec`, an adopted column's):
+ * BigInt64 if `large`, else Int32.
+ */
+export function createOffsets(
+  large: boolean,
+  vec?: LargeVec<Int32Array> | LargeVec<BigInt64Array>,
+): OffsetsBuffer {
+  return large
+    ? new Offsets64(vec as LargeVec<BigInt64Array> | undefined)
+    : new Offsets32(vec as LargeVec<Int32Array> | undefined);
 }

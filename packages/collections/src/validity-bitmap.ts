@@ -15,8 +15,21 @@ export class Bitmap {
   /** The last, partly used byte (0 when `length` is a multiple of 8): saves a read per bit. */
   #tail = 0;
 
-  constructor() {
-    this.#bytes = LargeVec.withCapacity(Uint8Array, 0);
+  /**
+   * An empty bitmap, or one of `length` bits over `bytes` (an adopted column's: at least
+   * ceil(length / 8) bytes; any beyond, and the bits past `length`, are cleared).
+   */
+  constructor(bytes?: LargeVec<Uint8Array>, length = 0) {
+    this.#bytes = bytes ?? LargeVec.withCapacity(Uint8Array, 0);
+    if (bytes !== undefined) {
+      bytes.truncate(Math.ceil(length / 8));
+      this.#length = length;
+      const used = length % 8;
+      if (used !== 0) {
+        this.#tail = bytes.get(bytes.length - 1) & ((1 << used) - 1);
+        bytes.set(bytes.length - 1, this.#tail);
+      }
+    }
   }
 
   /** Bits in the bitmap. */
