@@ -43,7 +43,9 @@ import {
   type ColumnValues,
   type TimeUnit,
 } from "./column-kinds";
-import { argumentName, createStorage, type ColumnStorage } from "./column-storage";
+import { argumentName, createStorage, INT32_MAX, type ColumnStorage } from "./column-storage";
+import { sealBuffers, type SealedColumn } from "./column-seal";
+import { makeColumnToken, takeColumnToken, type ColumnBufferToken } from "./column-transfer";
 import { Bitmap } from "./validity-bitmap";
 
 /** Brand shared by every copy of this package, so `isColumnBuffer` works across duplicates. */
@@ -119,6 +121,24 @@ export class ColumnBuffer<K extends ColumnKind = ColumnKind>
   }
 
   /**
+   * Takes over a column sent from another thread (or this one) with `transfer()`; a
+   * malformed, forged or spent token is an `LgallocError` `ERR_LGALLOC_INVALID_TOKEN`.
+   */
+  static adopt(token: ColumnBufferToken): ColumnBuffer {
+    const taken = takeColumnToken(token);
+    const column = new ColumnBuffer(
+      taken.kind,
+      taken.kind === "timestamp" ? { unit: taken.unit ?? "ms" } : undefined,
+    );
+    column.#storage!.dispose();
+    column.#storage = createStorage(taken.kind, taken.unit ?? "ms", taken.storage, taken.length);
+    column.#validity = taken.validity === null ? null : new Bitmap(taken.validity, taken.length);
+    column.#length = taken.length;
+    column.#nullCount = taken.nullCount;
+    return column;
+  }
+
+  /**
    * Same as `ColumnBuffer.create(kind, options)`.
    *
    * @throws as `ColumnBuffer.create`.
@@ -175,6 +195,39 @@ export class ColumnBuffer<K extends ColumnKind = ColumnKind>
   /** True after `dispose()`. */
   get disposed(): boolean {
     return ColumnBuffer.#check(this).#storage === null;
+  }
+
+  /**
+   * Data bytes utf8/binary values can still take before the Int32 offsets overflow (a
+   * value longer than this would be refused); Infinity for the large and fixed kinds. A
+   * builder checks it to start a new column before that happens (column-seal.ts).
+   */
+  get remainingDataBytes(): number {
+    const storage = ColumnBuffer.#live(this, "read remainingDataBytes");
+    if (this.#kind !== "utf8" && this.#kind !== "binary") return Infinity;
+    return INT32_MAX - storage.data()!.length;
+  }
+
+  /**
+   * Hands the buffers over, trimmed (see column-seal.ts), and leaves this column empty and
+   * usable, of the same kind. On error (out of memory) the column is unchanged.
+   */
+  seal(): SealedColumn<K> {
+    const storage = ColumnBuffer.#live(this, "seal");
+    const fresh = createStorage(this.#kind, this.#unit ?? "ms");
+    const sealed = sealBuffers(
+      this.#kind,
+      this.#unit,
+      this.#length,
+      this.#nullCount,
+      storage,
+      this.#validity,
+    );
+    this.#storage = fresh;
+    this.#validity = null;
+    this.#length = 0;
+    this.#nullCount = 0;
+    return sealed;
   }
 
   /**
@@ -291,6 +344,33 @@ export class ColumnBuffer<K extends ColumnKind = ColumnKind>
   }
 
   /**
+   * Drops the slots from `length` on (no-op if `length >= this.length`), e.g. to undo the
+   * values a failed row of a table left in its other columns. The null count follows.
+   */
+  truncate(length: number): void {
+    const storage = ColumnBuffer.#live(this, "truncate");
+    if (typeof length !== "number")
+      throw new InvalidArgTypeError("length", "of type number", length);
+    if (!Number.isSafeInteger(length) || length < 0) {
+      throw new OutOfRangeError(
+        "length",
+        `an integer >= 0 && <= ${Number.MAX_SAFE_INTEGER}`,
+        length,
+      );
+    }
+    if (length >= this.#length) return;
+    const validity = this.#validity;
+    if (validity !== null) {
+      let droppedNulls = 0;
+      for (let i = length; i < this.#length; i++) if (!validity.get(i)) droppedNulls++;
+      validity.truncate(length);
+      this.#nullCount -= droppedNulls;
+    }
+    storage.truncate(length);
+    this.#length = length;
+  }
+
+  /**
    * The value at `index`, or null for a null slot.
    *
    * @throws `TypeError` `ERR_INVALID_ARG_TYPE` for a non-number index; `RangeError`
@@ -337,6 +417,17 @@ export class ColumnBuffer<K extends ColumnKind = ColumnKind>
   /** The data bytes of utf8/binary kinds without a copy; null for other kinds. */
   data(): ColumnData<K> {
     return ColumnBuffer.#live(this, "data").data() as ColumnData<K>;
+  }
+
+  /**
+   * Moves the column out of this thread (see column-transfer.ts): its buffers are sealed
+   * and their vectors transferred into the token (pooled regions without a copy); this
+   * column is disposed. Send it with `port.postMessage(token, token.transferList)`.
+   */
+  transfer(): ColumnBufferToken {
+    const token = makeColumnToken(this.seal());
+    this.dispose();
+    return token;
   }
 
   /** Releases the buffers (pooled regions go back to the pool). A second call does nothing. */

@@ -68,7 +68,19 @@ export interface ColumnStorage {
   values(): FixedArray;
   offsets(): Int32Array | BigInt64Array | null;
   data(): Uint8Array | null;
+  /**
+   * Hands the buffers over (column-seal.ts), each at the smallest storage that holds its
+   * used part; the storage must not be used afterwards. On error nothing is lost.
+   */
+  seal(padding: number): SealedStorage;
   dispose(): void;
+}
+
+/** The value buffers of a sealed column, now owned by the caller. */
+export interface SealedStorage {
+  /** Fixed-width values, bit-packed booleans (padded), or the data bytes. */
+  readonly values: LargeVec<FixedArray>;
+  readonly offsets: LargeVec<Int32Array> | LargeVec<BigInt64Array> | null;
 }
 
 class FixedStorage implements ColumnStorage {
@@ -76,10 +88,10 @@ class FixedStorage implements ColumnStorage {
   readonly #unit: TimeUnit;
   readonly #vec: LargeVec<FixedArray>;
 
-  constructor(info: FixedKindInfo, unit: TimeUnit) {
+  constructor(info: FixedKindInfo, unit: TimeUnit, vec?: LargeVec<FixedArray>) {
     this.#info = info;
     this.#unit = unit;
-    this.#vec = LargeVec.withCapacity(info.ArrayType, 0);
+    this.#vec = vec ?? LargeVec.withCapacity(info.ArrayType, 0);
   }
 
   get byteLength(): number {
@@ -137,13 +149,22 @@ class FixedStorage implements ColumnStorage {
     return null;
   }
 
+  seal(): SealedStorage {
+    this.#vec.shrinkToFit();
+    return { values: this.#vec, offsets: null };
+  }
+
   dispose(): void {
     this.#vec.dispose();
   }
 }
 
 class BoolStorage implements ColumnStorage {
-  readonly #bits = new Bitmap();
+  readonly #bits: Bitmap;
+
+  constructor(bits?: Bitmap) {
+    this.#bits = bits ?? new Bitmap();
+  }
 
   get byteLength(): number {
     return this.#bits.byteLength;
@@ -193,6 +214,10 @@ class BoolStorage implements ColumnStorage {
     return null;
   }
 
+  seal(padding: number): SealedStorage {
+    return { values: this.#bits.seal(padding), offsets: null };
+  }
+
   dispose(): void {
     this.#bits.dispose();
   }
@@ -201,15 +226,16 @@ class BoolStorage implements ColumnStorage {
 class VariableStorage implements ColumnStorage {
   readonly #kind: ColumnKind;
   readonly #info: VariableKindInfo;
-  readonly #data = new DataBuffer();
+  readonly #data: DataBuffer;
   readonly #offsets: OffsetsBuffer;
   /** The most data bytes the offsets can address. */
   readonly #limit: number;
 
-  constructor(kind: ColumnKind, info: VariableKindInfo) {
+  constructor(kind: ColumnKind, info: VariableKindInfo, sealed?: SealedStorage) {
     this.#kind = kind;
     this.#info = info;
-    this.#offsets = createOffsets(info.large);
+    this.#data = new DataBuffer(sealed?.values as LargeVec<Uint8Array> | undefined);
+    this.#offsets = createOffsets(info.large, sealed?.offsets ?? undefined);
     this.#limit = info.large ? Number.MAX_SAFE_INTEGER : INT32_MAX;
   }
 
@@ -286,6 +312,10 @@ class VariableStorage implements ColumnStorage {
     return this.#data.view();
   }
 
+  seal(): SealedStorage {
+    return { values: this.#data.seal(), offsets: this.#offsets.seal() };
+  }
+
   dispose(): void {
     this.#data.dispose();
     this.#offsets.dispose();
@@ -302,15 +332,27 @@ class VariableStorage implements ColumnStorage {
   }
 }
 
-/** The value buffers for a column of `kind`. */
-export function createStorage(kind: ColumnKind, unit: TimeUnit): ColumnStorage {
+/**
+ * The value buffers for a column of `kind`: empty, or holding `sealed` (the buffers of an
+ * adopted column, `length` slots, already checked by column-transfer.ts).
+ */
+export function createStorage(
+  kind: ColumnKind,
+  unit: TimeUnit,
+  sealed?: SealedStorage,
+  length = 0,
+): ColumnStorage {
   const info = KINDS[kind];
   switch (info.layout) {
     case "fixed":
-      return new FixedStorage(info, unit);
+      return new FixedStorage(info, unit, sealed?.values);
     case "bool":
-      return new BoolStorage();
+      return new BoolStorage(
+        sealed === undefined
+          ? undefined
+          : new Bitmap(sealed.values as unknown as LargeVec<Uint8Array>, length),
+      );
     case "variable":
-      return new VariableStorage(kind, info);
+      return new VariableStorage(kind, info, sealed);
   }
 }

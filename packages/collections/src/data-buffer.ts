@@ -22,8 +22,10 @@ export class DataBuffer {
   readonly #vec: LargeVec<Uint8Array>;
   #length = 0;
 
-  constructor() {
-    this.#vec = LargeVec.withCapacity(Uint8Array, 0);
+  /** An empty buffer, or one holding the bytes of `vec` (an adopted column's). */
+  constructor(vec?: LargeVec<Uint8Array>) {
+    this.#vec = vec ?? LargeVec.withCapacity(Uint8Array, 0);
+    this.#length = this.#vec.length;
   }
 
   /** Committed bytes. */
@@ -92,6 +94,17 @@ export class DataBuffer {
   /** The committed bytes without a copy. */
   view(): Uint8Array {
     return this.#vec.view(0, this.#length);
+  }
+
+  /**
+   * Hands the committed bytes over for sealing (column-seal.ts): the scratch space is
+   * dropped and the vector moved to the smallest storage that holds them. The buffer must
+   * not be used afterwards. On error (out of memory) nothing is lost.
+   */
+  seal(): LargeVec<Uint8Array> {
+    this.#vec.truncate(this.#length);
+    this.#vec.shrinkToFit();
+    return this.#vec;
   }
 
   dispose(): void {

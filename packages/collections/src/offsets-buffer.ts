@@ -16,11 +16,17 @@ export interface OffsetsBuffer {
   truncate(length: number): void;
   /** All offsets without a copy; valid until the buffer next grows. */
   view(): Int32Array | BigInt64Array;
+  /** Hands the vector over for sealing, at the smallest storage that holds it. */
+  seal(): LargeVec<Int32Array> | LargeVec<BigInt64Array>;
   dispose(): void;
 }
 
 class Offsets32 implements OffsetsBuffer {
-  readonly #vec = LargeVec.from(Int32Array, [0]);
+  readonly #vec: LargeVec<Int32Array>;
+
+  constructor(vec?: LargeVec<Int32Array>) {
+    this.#vec = vec ?? LargeVec.from(Int32Array, [0]);
+  }
 
   get length(): number {
     return this.#vec.length;
@@ -51,13 +57,22 @@ class Offsets32 implements OffsetsBuffer {
     return this.#vec.view(0, this.#vec.length);
   }
 
+  seal(): LargeVec<Int32Array> {
+    this.#vec.shrinkToFit();
+    return this.#vec;
+  }
+
   dispose(): void {
     this.#vec.dispose();
   }
 }
 
 class Offsets64 implements OffsetsBuffer {
-  readonly #vec = LargeVec.from(BigInt64Array, [0n]);
+  readonly #vec: LargeVec<BigInt64Array>;
+
+  constructor(vec?: LargeVec<BigInt64Array>) {
+    this.#vec = vec ?? LargeVec.from(BigInt64Array, [0n]);
+  }
 
   get length(): number {
     return this.#vec.length;
@@ -88,12 +103,25 @@ class Offsets64 implements OffsetsBuffer {
     return this.#vec.view(0, this.#vec.length);
   }
 
+  seal(): LargeVec<BigInt64Array> {
+    this.#vec.shrinkToFit();
+    return this.#vec;
+  }
+
   dispose(): void {
     this.#vec.dispose();
   }
 }
 
-/** Offsets holding just the initial 0: BigInt64 if `large`, else Int32. */
-export function createOffsets(large: boolean): OffsetsBuffer {
-  return large ? new Offsets64() : new Offsets32();
+/**
+ * Offsets holding just the initial 0 (or the offsets in `vec`, an adopted column's):
+ * BigInt64 if `large`, else Int32.
+ */
+export function createOffsets(
+  large: boolean,
+  vec?: LargeVec<Int32Array> | LargeVec<BigInt64Array>,
+): OffsetsBuffer {
+  return large
+    ? new Offsets64(vec as LargeVec<BigInt64Array> | undefined)
+    : new Offsets32(vec as LargeVec<Int32Array> | undefined);
 }

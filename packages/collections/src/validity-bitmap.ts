@@ -15,8 +15,21 @@ export class Bitmap {
   /** The last, partly used byte (0 when `length` is a multiple of 8): saves a read per bit. */
   #tail = 0;
 
-  constructor() {
-    this.#bytes = LargeVec.withCapacity(Uint8Array, 0);
+  /**
+   * An empty bitmap, or one of `length` bits over `bytes` (an adopted column's: at least
+   * ceil(length / 8) bytes; any beyond, and the bits past `length`, are cleared).
+   */
+  constructor(bytes?: LargeVec<Uint8Array>, length = 0) {
+    this.#bytes = bytes ?? LargeVec.withCapacity(Uint8Array, 0);
+    if (bytes !== undefined) {
+      bytes.truncate(Math.ceil(length / 8));
+      this.#length = length;
+      const used = length % 8;
+      if (used !== 0) {
+        this.#tail = bytes.get(bytes.length - 1) & ((1 << used) - 1);
+        bytes.set(bytes.length - 1, this.#tail);
+      }
+    }
   }
 
   /** Bits in the bitmap. */
@@ -87,6 +100,24 @@ export class Bitmap {
   /** The bytes in use, without a copy; valid until the bitmap next grows. */
   view(): Uint8Array {
     return this.#bytes.view(0, this.#bytes.length);
+  }
+
+  /**
+   * Hands the bytes over for sealing (column-seal.ts): padded with zero bytes to a multiple
+   * of `padding`, at the smallest storage that holds them. The bitmap must not be used
+   * afterwards. On error (out of memory) the bitmap is unchanged.
+   */
+  seal(padding: number): LargeVec<Uint8Array> {
+    const bytes = this.#bytes;
+    const used = bytes.length;
+    bytes.resize(Math.ceil(used / padding) * padding);
+    try {
+      bytes.shrinkToFit();
+    } catch (error) {
+      bytes.truncate(used);
+      throw error;
+    }
+    return bytes;
   }
 
   dispose(): void {

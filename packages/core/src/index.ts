@@ -57,5 +57,5 @@ export type { MetricsOptions, MetricsRegistry, RegisteredMetrics } from "./metri
 export { ADDON_PATH_ENV, ERR_LGALLOC_ADDON_LOAD } from "./native";
 // Argument checks in Node's message format, shared with the sibling packages.
 export { TYPED_ARRAY_CONSTRUCTORS, validateInteger, validateOptions } from "./validate";
-/** @internal For the sibling packages: makes structuredClone of an object throw. */
+// For the sibling packages: makes structuredClone of an object throw.
 export { refuseCloning } from "./errors";

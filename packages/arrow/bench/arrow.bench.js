@@ -1,0 +1,490 @@
+// @lgalloc/arrow against apache-arrow 21 and @uwdata/flechette 2.6, side by side in one
+// run. Every case runs in a child process of its own (`--case <name>`) so that its peak
+// RSS (process.resourceUsage().maxRSS at its end) is its own; each is run RUNS times,
+// interleaved, and the medians are printed with ratios.
+//
+//   1. build 10M rows (Float64, Int32, nullable Utf8 of 8-12 characters, 10% nulls):
+//        row by row:       ours (appendRow) vs apache-arrow makeBuilder, one chunk and
+//                          flushed every 64K rows;
+//        column by column: ours (pooledTableFromArrays) vs flechette tableFromArrays with
+//                          utf8() (apache-arrow's tableFromArrays makes a dictionary of
+//                          the strings and does not finish here in minutes: left out);
+//      targets: >= 2x faster than flechette, >= 5x faster than apache-arrow's builder,
+//      peak RSS <= 0.25x apache-arrow's and <= the input + 350 MB.
+//   2. build and release 2M rows 10 times: ours vs flechette; time per cycle and RSS after
+//      each cycle (flat after the first for ours); target >= 2x faster per cycle.
+//   3. re-read a 2.4 GB IPC file 5 times: ours (readIPCFile into a reused pooled region) vs
+//      reading it into fresh memory in 1 GiB pieces + apache-arrow tableFromIPC (what
+//      readFileSync would do, were it not limited to 2 GiB); targets >= 3x faster, peak
+//      RSS <= 1.05x the file.
+//   4. stream-write that table: ours (writeIPC) vs apache-arrow's
+//      RecordBatchStreamWriter piped to a file vs tableToIPC + writeFileSync; target peak
+//      RSS <= the table + 64 MiB.
+//
+// Run: npm run bench:arrow [-- --runs 3] [-- --only build|cycles|reread|write]
+"use strict";
+
+const { spawnSync } = require("node:child_process");
+const fs = require("node:fs");
+const os = require("node:os");
+const path = require("node:path");
+
+const argv = process.argv.slice(2);
+const option = (name, fallback) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : fallback);
+const RUNS = Number(option("--runs", "3"));
+const ONLY = option("--only", undefined);
+const ROWS = 10_000_000;
+const CYCLE_ROWS = 2_000_000;
+const CYCLES = 10;
+const REREADS = 5;
+const MB = 1e6;
+const TMP = path.join(os.tmpdir(), `lgalloc-arrow-bench-${process.getuid?.() ?? 0}`);
+const BIG_FILE = path.join(TMP, "big.arrow");
+
+// ---- inputs -------------------------------------------------------------------------
+
+/** The 10M-row input as plain columns (generated in each child, before timing). */
+function makeInput(rows) {
+  const f = new Float64Array(rows);
+  const i32 = new Int32Array(rows);
+  const s = new Array(rows);
+  let seed = 42;
+  const random = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32;
+  const letters = "abcdefghijklmnopqrstuvwxyz0123456789";
+  for (let r = 0; r < rows; r++) {
+    f[r] = random() * 1e6;
+    i32[r] = (random() * 2 ** 31) | 0;
+    if (random() < 0.1) {
+      s[r] = null;
+    } else {
+      const length = 8 + Math.floor(random() * 5);
+      let text = "";
+      for (let c = 0; c < length; c++) text += letters[Math.floor(random() * letters.length)];
+      s[r] = text;
+    }
+  }
+  return { f, i32, s };
+}
+
+/** Wall and CPU (user + system) clocks, CPU being less disturbed by a shared machine. */
+function begin() {
+  return { wall: performance.now(), cpu: process.cpuUsage() };
+}
+
+function end(start) {
+  const cpu = process.cpuUsage(start.cpu);
+  return { ms: performance.now() - start.wall, cpuMs: (cpu.user + cpu.system) / 1000 };
+}
+
+function rss() {
+  return process.memoryUsage().rss;
+}
+
+// ---- cases (each in its own process) ------------------------------------------------
+
+const CASES = {
+  "ours: appendRow"() {
+    const { PooledTableBuilder } = require("@lgalloc/arrow");
+    const { f, i32, s } = makeInput(ROWS);
+    const inputRss = rss();
+    const start = begin();
+    const builder = new PooledTableBuilder({ f: "float64", i: "int32", s: "utf8" });
+    for (let r = 0; r < ROWS; r++) builder.appendRow({ f: f[r], i: i32[r], s: s[r] });
+    const table = builder.finish();
+    const arrowTable = table.toArrowTable();
+    const { ms, cpuMs } = end(start);
+    check(arrowTable.numRows);
+    return { ms, cpuMs, inputRss };
+  },
+  "ours: pooledTableFromArrays"() {
+    const { pooledTableFromArrays } = require("@lgalloc/arrow");
+    const { f, i32, s } = makeInput(ROWS);
+    const inputRss = rss();
+    const start = begin();
+    const table = pooledTableFromArrays({ f, i: i32, s });
+    const arrowTable = table.toArrowTable();
+    const { ms, cpuMs } = end(start);
+    check(arrowTable.numRows);
+    return { ms, cpuMs, inputRss };
+  },
+  "apache-arrow makeBuilder, one chunk"() {
+    return arrowBuilder(Infinity);
+  },
+  "apache-arrow makeBuilder, flushed every 64K"() {
+    return arrowBuilder(65536);
+  },
+  "flechette tableFromArrays"() {
+    const fl = require("@uwdata/flechette");
+    const { f, i32, s } = makeInput(ROWS);
+    const inputRss = rss();
+    const start = begin();
+    const table = fl.tableFromArrays({ f, i: i32, s }, { types: { s: fl.utf8() } });
+    const { ms, cpuMs } = end(start);
+    check(table.numRows);
+    return { ms, cpuMs, inputRss };
+  },
+  "cycles: ours"() {
+    const { pooledTableFromArrays } = require("@lgalloc/arrow");
+    const { f, i32, s } = makeInput(CYCLE_ROWS);
+    return cycles(() => {
+      const table = pooledTableFromArrays({ f, i: i32, s });
+      check(table.toArrowTable().numRows, CYCLE_ROWS);
+      table.dispose();
+    });
+  },
+  "cycles: flechette"() {
+    const fl = require("@uwdata/flechette");
+    const { f, i32, s } = makeInput(CYCLE_ROWS);
+    return cycles(() => {
+      const table = fl.tableFromArrays({ f, i: i32, s }, { types: { s: fl.utf8() } });
+      check(table.numRows, CYCLE_ROWS);
+    });
+  },
+  "reread: ours readIPCFileSync (reused region)"() {
+    const { readIPCFileSync } = require("@lgalloc/arrow");
+    return rereads(() => {
+      const table = readIPCFileSync(BIG_FILE);
+      const rows = table.toArrowTable().numRows;
+      table.dispose();
+      return rows;
+    });
+  },
+  "reread: fresh memory + apache-arrow tableFromIPC"() {
+    const arrow = require("apache-arrow");
+    return rereads(() => {
+      const size = fs.statSync(BIG_FILE).size;
+      const bytes = new Uint8Array(size);
+      const fd = fs.openSync(BIG_FILE, "r");
+      for (let at = 0; at < size;)
+        at += fs.readSync(fd, bytes, at, Math.min(2 ** 30, size - at), at);
+      fs.closeSync(fd);
+      return arrow.tableFromIPC(bytes).numRows;
+    });
+  },
+  "write: ours writeIPC"() {
+    const { readIPCFileSync, writeIPC } = require("@lgalloc/arrow");
+    const table = readIPCFileSync(BIG_FILE);
+    return timedWrite(table.byteLength, () => writeIPC(table, path.join(TMP, "out.arrow")));
+  },
+  "write: apache-arrow RecordBatchStreamWriter.pipe"() {
+    const arrow = require("apache-arrow");
+    const { readIPCFileSync } = require("@lgalloc/arrow");
+    const pooled = readIPCFileSync(BIG_FILE);
+    const table = pooled.toArrowTable();
+    return timedWrite(pooled.byteLength, async () => {
+      const out = fs.createWriteStream(path.join(TMP, "out.arrow"));
+      await new Promise((resolve, reject) => {
+        arrow.RecordBatchStreamWriter.writeAll(table).toNodeStream().pipe(out);
+        out.on("finish", resolve).on("error", reject);
+      });
+    });
+  },
+  "write: apache-arrow tableToIPC + writeFileSync"() {
+    const arrow = require("apache-arrow");
+    const { readIPCFileSync } = require("@lgalloc/arrow");
+    const pooled = readIPCFileSync(BIG_FILE);
+    const table = pooled.toArrowTable();
+    return timedWrite(pooled.byteLength, async () => {
+      const bytes = arrow.tableToIPC(table, "stream");
+      const fd = fs.openSync(path.join(TMP, "out.arrow"), "w");
+      for (let at = 0; at < bytes.length;)
+        at += fs.writeSync(fd, bytes, at, Math.min(2 ** 30, bytes.length - at));
+      fs.closeSync(fd);
+    });
+  },
+};
+
+function check(rows, expected = ROWS) {
+  if (rows !== expected) throw new Error(`expected ${expected} rows, got ${rows}`);
+}
+
+function arrowBuilder(flushEvery) {
+  const arrow = require("apache-arrow");
+  const { f, i32, s } = makeInput(ROWS);
+  const inputRss = rss();
+  const start = begin();
+  const make = (type) => arrow.makeBuilder({ type, nullValues: [null, undefined] });
+  const builders = [make(new arrow.Float64()), make(new arrow.Int32()), make(new arrow.Utf8())];
+  const chunks = [[], [], []];
+  const flush = () => builders.forEach((b, c) => chunks[c].push(b.flush()));
+  for (let r = 0; r < ROWS; r++) {
+    builders[0].append(f[r]);
+    builders[1].append(i32[r]);
+    builders[2].append(s[r]);
+    if ((r + 1) % flushEvery === 0) flush();
+  }
+  flush();
+  builders.forEach((b) => b.finish());
+  const vectors = chunks.map((data) => new arrow.Vector(data));
+  const table = new arrow.Table({ f: vectors[0], i: vectors[1], s: vectors[2] });
+  const { ms, cpuMs } = end(start);
+  check(table.numRows);
+  return { ms, cpuMs, inputRss };
+}
+
+function cycles(cycle) {
+  const rssAfter = [];
+  const times = [];
+  const cpuTimes = [];
+  for (let c = 0; c < CYCLES; c++) {
+    const start = begin();
+    cycle();
+    const { ms, cpuMs } = end(start);
+    times.push(ms);
+    cpuTimes.push(cpuMs);
+    globalThis.gc?.();
+    rssAfter.push(rss());
+  }
+  return {
+    ms: median(times.slice(1)),
+    cpuMs: median(cpuTimes.slice(1)),
+    firstRss: rssAfter[0],
+    lastRss: rssAfter[rssAfter.length - 1],
+    maxLaterRss: Math.max(...rssAfter.slice(1)),
+  };
+}
+
+function rereads(read) {
+  const times = [];
+  const cpuTimes = [];
+  for (let r = 0; r < REREADS; r++) {
+    const start = begin();
+    const rows = read();
+    const { ms, cpuMs } = end(start);
+    times.push(ms);
+    cpuTimes.push(cpuMs);
+    if (rows <= 0) throw new Error("no rows read");
+    globalThis.gc?.();
+  }
+  return { ms: median(times), cpuMs: median(cpuTimes), fileBytes: fs.statSync(BIG_FILE).size };
+}
+
+async function timedWrite(tableBytes, write) {
+  const beforeRss = rss();
+  const start = begin();
+  await write();
+  return { ...end(start), beforeRss, tableBytes };
+}
+
+// ---- driver -------------------------------------------------------------------------
+
+function runCase(name) {
+  const result = spawnSync(
+    process.execPath,
+    ["--expose-gc", "--max-old-space-size=16384", __filename, "--case", name],
+    { encoding: "utf8", maxBuffer: 1 << 24 },
+  );
+  if (result.status !== 0) {
+    return { failed: `${result.stderr || result.stdout}`.trim().split("\n").slice(-3).join(" | ") };
+  }
+  const lines = result.stdout.trim().split("\n");
+  return JSON.parse(lines[lines.length - 1]);
+}
+
+function median(values) {
+  const sorted = values.filter((v) => typeof v === "number").sort((a, b) => a - b);
+  return sorted.length === 0 ? NaN : sorted[Math.floor(sorted.length / 2)];
+}
+
+function runGroup(title, names) {
+  const results = Object.fromEntries(names.map((name) => [name, []]));
+  for (let run = 0; run < RUNS; run++) {
+    for (const name of names) {
+      const result = runCase(name);
+      results[name].push(result);
+      if (result.failed) console.log(`  ${name}: FAILED ${result.failed}`);
+    }
+  }
+  const summary = {};
+  for (const name of names) {
+    const rows = results[name].filter((r) => !r.failed);
+    const keys = new Set(rows.flatMap((r) => Object.keys(r)));
+    summary[name] = Object.fromEntries(
+      [...keys].map((key) => [key, median(rows.map((r) => r[key]))]),
+    );
+  }
+  console.log(`\n## ${title} (median of ${RUNS} runs, each case in its own process)\n`);
+  return summary;
+}
+
+function table(header, rows) {
+  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => String(r[c]).length)));
+  const line = (cells) =>
+    `| ${cells.map((cell, c) => String(cell).padEnd(widths[c])).join(" | ")} |`;
+  console.log(line(header));
+  console.log(`|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`);
+  for (const row of rows) console.log(line(row));
+}
+
+const fmt = (ms) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(0)} ms`);
+const mb = (bytes) => `${(bytes / MB).toFixed(0)} MB`;
+const ratio = (a, b) => `${(a / b).toFixed(2)}x`;
+
+function buildGroup() {
+  const names = [
+    "ours: appendRow",
+    "ours: pooledTableFromArrays",
+    "apache-arrow makeBuilder, one chunk",
+    "apache-arrow makeBuilder, flushed every 64K",
+    "flechette tableFromArrays",
+  ];
+  const s = runGroup(`Build ${ROWS / 1e6}M rows (Float64, Int32, nullable Utf8)`, names);
+  const oneChunk = s["apache-arrow makeBuilder, one chunk"];
+  const flushed = s["apache-arrow makeBuilder, flushed every 64K"];
+  const flechette = s["flechette tableFromArrays"];
+  table(
+    [
+      "method",
+      "build time",
+      "peak RSS",
+      "RSS - input",
+      "time vs flechette",
+      "time vs arrow (flushed)",
+      "RSS vs arrow one chunk",
+    ],
+    names.map((name) => [
+      name,
+      fmt(s[name].ms),
+      mb(s[name].maxRss),
+      mb(s[name].maxRss - s[name].inputRss),
+      ratio(flechette.ms, s[name].ms),
+      ratio(flushed.ms, s[name].ms),
+      ratio(flechette.cpuMs, s[name].cpuMs),
+      ratio(flushed.cpuMs, s[name].cpuMs),
+      ratio(s[name].maxRss, oneChunk.maxRss),
+    ]),
+  );
+  console.log(
+    "\n(time ratios: how many times faster than the alternative; RSS ratio: fraction of apache-arrow one-chunk peak RSS)",
+  );
+}
+
+function cyclesGroup() {
+  const names = ["cycles: ours", "cycles: flechette"];
+  const s = runGroup(`Build and release ${CYCLE_ROWS / 1e6}M rows x ${CYCLES}`, names);
+  table(
+    [
+      "method",
+      "time per cycle (median of cycles 2-10)",
+      "RSS after cycle 1",
+      "max RSS after cycles 2-10",
+      "RSS after cycle 10",
+      "faster than flechette",
+      "CPU per cycle",
+      "CPU: faster than flechette",
+    ],
+    names.map((name) => [
+      name,
+      fmt(s[name].ms),
+      mb(s[name].firstRss),
+      mb(s[name].maxLaterRss),
+      mb(s[name].lastRss),
+      ratio(s["cycles: flechette"].ms, s[name].ms),
+      fmt(s[name].cpuMs),
+      ratio(s["cycles: flechette"].cpuMs, s[name].cpuMs),
+    ]),
+  );
+}
+
+function ensureBigFile() {
+  fs.mkdirSync(TMP, { recursive: true });
+  if (fs.existsSync(BIG_FILE) && fs.statSync(BIG_FILE).size > 2.3e9) return;
+  const result = spawnSync(process.execPath, [__filename, "--make-big-file"], { stdio: "inherit" });
+  if (result.status !== 0) throw new Error("could not write the 2.4 GB file");
+}
+
+async function makeBigFile() {
+  // 2.4 GB: 200M rows of Float64 and Int32 in batches of 2^24 rows.
+  const { PooledTableBuilder, writeIPC } = require("@lgalloc/arrow");
+  const builder = new PooledTableBuilder(
+    { f: { type: "float64", nullable: false }, i: { type: "int32", nullable: false } },
+    { batchRows: 2 ** 24 },
+  );
+  const f = new Float64Array(2 ** 22);
+  const i32 = new Int32Array(2 ** 22);
+  for (let done = 0; done < 200_000_000; done += f.length) {
+    for (let r = 0; r < f.length; r++) {
+      f[r] = done + r;
+      i32[r] = r;
+    }
+    const n = Math.min(f.length, 200_000_000 - done);
+    builder.appendColumns({ f: f.subarray(0, n), i: i32.subarray(0, n) });
+  }
+  const table = builder.finish();
+  await writeIPC(table, BIG_FILE, { format: "file" });
+  table.dispose();
+}
+
+function rereadGroup() {
+  ensureBigFile();
+  const names = [
+    "reread: ours readIPCFileSync (reused region)",
+    "reread: fresh memory + apache-arrow tableFromIPC",
+  ];
+  const s = runGroup(
+    `Re-read a ${mb(fs.statSync(BIG_FILE).size)} IPC file ${REREADS} times`,
+    names,
+  );
+  table(
+    [
+      "method",
+      "time per read (median)",
+      "CPU per read",
+      "peak RSS",
+      "peak RSS / file",
+      "faster than fresh memory",
+    ],
+    names.map((name) => [
+      name,
+      fmt(s[name].ms),
+      fmt(s[name].cpuMs),
+      mb(s[name].maxRss),
+      ratio(s[name].maxRss, s[name].fileBytes),
+      ratio(s[names[1]].ms, s[name].ms),
+    ]),
+  );
+}
+
+function writeGroup() {
+  ensureBigFile();
+  const names = [
+    "write: ours writeIPC",
+    "write: apache-arrow RecordBatchStreamWriter.pipe",
+    "write: apache-arrow tableToIPC + writeFileSync",
+  ];
+  const s = runGroup("Stream-write the table read from that file", names);
+  table(
+    ["method", "write time", "RSS before", "peak RSS", "peak - RSS before"],
+    names.map((name) => [
+      name,
+      fmt(s[name].ms),
+      mb(s[name].beforeRss),
+      mb(s[name].maxRss),
+      mb(s[name].maxRss - s[name].beforeRss),
+    ]),
+  );
+  fs.rmSync(path.join(TMP, "out.arrow"), { force: true });
+}
+
+async function main() {
+  if (argv[0] === "--case") {
+    const result = await CASES[argv[1]]();
+    result.maxRss = process.resourceUsage().maxRSS * 1024;
+    console.log(JSON.stringify(result));
+    return;
+  }
+  if (argv[0] === "--make-big-file") return makeBigFile();
+  console.log(
+    `node ${process.version}, ${os.cpus().length} cores, backend ${require("@lgalloc/core").backendKind()}`,
+  );
+  if (!ONLY || ONLY === "build") buildGroup();
+  if (!ONLY || ONLY === "cycles") cyclesGroup();
+  if (!ONLY || ONLY === "reread") rereadGroup();
+  if (!ONLY || ONLY === "write") writeGroup();
+  if (!ONLY || ONLY === "write") fs.rmSync(TMP, { recursive: true, force: true });
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exitCode = 1;
+});

@@ -1,0 +1,186 @@
+// `toFlechetteTable`: a pooled table (or batch) as a @uwdata/flechette Table viewing the
+// same pooled buffers without a copy (flechette takes foreign typed arrays in its Batch
+// constructors). flechette is an optional peer of its own, loaded from here only (this
+// entry point, `@lgalloc/arrow/flechette`), with CommonJS `require`, or injected with
+// `bindFlechette(module)`. Disposing the pooled table empties the batches made here (their
+// buffers are detached by then; their lengths drop to 0).
+
+import { InvalidArgTypeError, InvalidArgValueError } from "@lgalloc/core";
+
+import type { ArrayBuffers, ColumnChunk } from "./column-chunk";
+import { ArrowUnavailableError } from "./errors";
+import { batchInternals, PooledRecordBatch } from "./record-batch";
+import type { PooledField } from "./schema";
+import { PooledTable } from "./table";
+
+/** The parts of the flechette module used here. */
+export interface FlechetteModule {
+  batchType(type: object, options?: object): new (props: object) => FlechetteBatch;
+  Column: new (data: FlechetteBatch[], type?: object) => object;
+  Table: new (schema: object, children: object[], useProxy?: boolean) => object;
+  field(name: string, type: object, nullable?: boolean): object;
+  int8(): object;
+  int16(): object;
+  int32(): object;
+  int64(): object;
+  uint8(): object;
+  uint16(): object;
+  uint32(): object;
+  uint64(): object;
+  float32(): object;
+  float64(): object;
+  bool(): object;
+  utf8(): object;
+  largeUtf8(): object;
+  binary(): object;
+  largeBinary(): object;
+  dateDay(): object;
+  dateMillisecond(): object;
+  timestamp(unit: number, timezone: string | null): object;
+  dictionary(type: object, indexType: object, ordered?: boolean, id?: number): object;
+}
+
+interface FlechetteBatch {
+  length: number;
+  nullCount: number;
+  setDictionary?(column: object): FlechetteBatch;
+}
+
+/** flechette's extraction options (useBigInt, useDate, ...), passed through to its batches. */
+export type FlechetteOptions = Record<string, unknown>;
+
+const UNIT_IDS = { s: 0, ms: 1, us: 2, ns: 3 } as const;
+
+let bound: FlechetteModule | undefined;
+
+/** Uses `module` as flechette from now on (e.g. an ESM application's own copy). */
+export function bindFlechette(module: FlechetteModule): void {
+  if (typeof module !== "object" || module === null || typeof module.batchType !== "function") {
+    throw new InvalidArgTypeError("module", "the @uwdata/flechette module object", module);
+  }
+  if (bound !== undefined && bound !== module) {
+    throw new InvalidArgValueError("module", "must be the flechette already in use", module);
+  }
+  bound = module;
+}
+
+function flechetteModule(): FlechetteModule {
+  if (bound !== undefined) return bound;
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    bound = require("@uwdata/flechette") as FlechetteModule;
+  } catch (error) {
+    throw new ArrowUnavailableError(
+      "@uwdata/flechette ~2.6 is needed for toFlechetteTable: install it, or pass your copy to bindFlechette()",
+      error,
+    );
+  }
+  return bound;
+}
+
+/** Batches made per pooled batch, emptied when it is disposed. */
+const MADE = new WeakMap<PooledRecordBatch, WeakRef<FlechetteBatch>[]>();
+
+/** A flechette Table viewing the pooled table's (or batch's) buffers, no copy. */
+export function toFlechetteTable(
+  source: PooledTable | PooledRecordBatch,
+  options: FlechetteOptions = {},
+): object {
+  let batches: readonly PooledRecordBatch[];
+  if (source instanceof PooledTable) batches = source.batches;
+  else if (source instanceof PooledRecordBatch) batches = [source];
+  else throw new InvalidArgTypeError("source", "a PooledTable or a PooledRecordBatch", source);
+  const fl = flechetteModule();
+  const schema = source.schema;
+  const types = schema.fields.map((field) => flechetteType(fl, field));
+  const columns: FlechetteBatch[][] = schema.fields.map(() => []);
+  const dictionaries = new Map<ArrayBuffers, FlechetteBatch>();
+  for (const batch of batches) {
+    const { columns: chunks } = batchInternals(batch, "convert to flechette");
+    let made = MADE.get(batch);
+    if (made === undefined) {
+      made = [];
+      MADE.set(batch, made);
+      watchDispose(batch, made);
+    }
+    chunks.forEach((chunk, i) => {
+      const made0 = flechetteBatch(fl, types[i]!, chunk, options, dictionaries);
+      made!.push(new WeakRef(made0));
+      columns[i]!.push(made0);
+    });
+  }
+  const fields = schema.fields.map((field, i) => fl.field(field.name, types[i]!, field.nullable));
+  const made = columns.map((data, i) => new fl.Column(data, types[i]) as FlechetteBatch);
+  // Columns keep the length they computed: empty them too when any of their batches goes.
+  const refs = made.map((column) => new WeakRef(column));
+  for (const batch of batches) {
+    batch.registry.onEmpty(() => {
+      for (const ref of refs) {
+        const column = ref.deref();
+        if (column === undefined) continue;
+        column.length = 0;
+        column.nullCount = 0;
+      }
+    });
+  }
+  // Version 4 is MetadataVersion.V5 in flechette's numbering (as its own decoder sets it).
+  return new fl.Table({ version: 4, endianness: 0, fields, metadata: null }, made);
+}
+
+function flechetteBatch(
+  fl: FlechetteModule,
+  type: object,
+  chunk: ColumnChunk,
+  options: FlechetteOptions,
+  dictionaries: Map<ArrayBuffers, FlechetteBatch>,
+): FlechetteBatch {
+  const BatchType = fl.batchType(type, options);
+  const props = (buffers: ArrayBuffers, batchType: object) => ({
+    length: buffers.length,
+    nullCount: buffers.nullCount,
+    type: batchType,
+    validity: buffers.validity ?? undefined,
+    values: buffers.values,
+    offsets: buffers.offsets ?? undefined,
+  });
+  const batch = new BatchType(props(chunk, type));
+  if (chunk.dictionary !== null) {
+    const valueType = (type as { dictionary: object }).dictionary;
+    const ValueBatch = fl.batchType(valueType, options);
+    const parts = chunk.dictionary.map((part) => {
+      let made = dictionaries.get(part);
+      if (made === undefined) {
+        made = new ValueBatch(props(part, valueType));
+        dictionaries.set(part, made);
+      }
+      return made;
+    });
+    batch.setDictionary!(new fl.Column(parts, valueType));
+  }
+  return batch;
+}
+
+function flechetteType(fl: FlechetteModule, field: PooledField): object {
+  switch (field.type) {
+    case "timestamp":
+      return fl.timestamp(UNIT_IDS[field.unit ?? "ms"], field.timezone);
+    case "dictionary":
+      return fl.dictionary(fl.utf8(), fl.int32());
+    default:
+      return fl[field.type]();
+  }
+}
+
+/** Empties the flechette batches of `batch` when it is disposed (checked lazily). */
+function watchDispose(batch: PooledRecordBatch, made: WeakRef<FlechetteBatch>[]): void {
+  const registry = batch.registry;
+  registry.onEmpty(() => {
+    for (const ref of made) {
+      const b = ref.deref();
+      if (b === undefined) continue;
+      b.length = 0;
+      b.nullCount = 0;
+    }
+    made.length = 0;
+  });
+}

@@ -1,0 +1,424 @@
+// `PooledTableBuilder`: appends rows (objects or arrays) or whole columns into one
+// `ColumnBuffer` per field, and cuts them into `PooledRecordBatch`es: when the batch
+// reaches `batchRows` rows or `batchBytes` bytes, when `flush()` is called, and always
+// before a Utf8/Binary column's data would pass 2^31 - 1 bytes (its Int32 offsets' limit:
+// a new batch, not an error). Sealing hands each column's trimmed buffers to the batch and
+// leaves the builder empty, so a batch holds exactly its data and nothing from doubling.
+//
+// Errors: a value a column refuses (wrong type, out of range, a null or a missing value in
+// a non-nullable field, an unknown column) is a TypeError/RangeError naming the column and
+// the row (counted from the builder's first row); the failed row is rolled back in every
+// column, and every row appended before it stays.
+
+import { InvalidArgTypeError, InvalidArgValueError, OutOfRangeError } from "@lgalloc/core";
+
+import { atColumn, disposedError } from "./errors";
+import { FAILED_INDEX, FieldBuilder } from "./field-builder";
+import { makeBatch, type PooledRecordBatch } from "./record-batch";
+import { PooledSchema, type SchemaInput } from "./schema";
+import { makeTable, type PooledTable } from "./table";
+import type { SharedOwner, ColumnChunk } from "./column-chunk";
+
+/** Options of `PooledTableBuilder`. */
+export interface PooledTableBuilderOptions {
+  /**
+   * A batch is cut when it holds this many rows (at most 2^31 - 1, the IPC limit).
+   * @defaultValue 1048576
+   */
+  batchRows?: number;
+  /**
+   * A batch is cut once its buffers hold at least this many bytes (checked after every row
+   * by `appendRow`, and every `CHECK_ROWS` rows by `appendColumns`).
+   * @defaultValue Infinity
+   */
+  batchBytes?: number;
+  /**
+   * Receives each batch cut while appending (and by `finish`), which then belongs to the
+   * callback; without it, batches are kept for `finish()`.
+   */
+  onBatch?: (batch: PooledRecordBatch) => void;
+}
+
+/** `appendColumns` appends at most this many rows per column before checking the limits. */
+const CHECK_ROWS = 65536;
+const MAX_BATCH_ROWS = 2 ** 31 - 1;
+
+/** A column's input for `appendColumns`. */
+export type ColumnInputValues = ArrayLike<unknown> | Iterable<unknown>;
+
+export class PooledTableBuilder implements Disposable {
+  readonly #schema: PooledSchema;
+  readonly #batchRows: number;
+  readonly #batchBytes: number;
+  readonly #onBatch: ((batch: PooledRecordBatch) => void) | undefined;
+  #fields: FieldBuilder[] | null;
+  readonly #names: string[];
+  #rows = 0;
+  /** Rows in batches already cut. */
+  #rowsBefore = 0;
+  #kept: PooledRecordBatch[] = [];
+  /** Utf8/binary fields, whose data must stay below 2^31 bytes per batch. */
+  readonly #bounded: number[];
+
+  constructor(schema: SchemaInput | PooledSchema, options: PooledTableBuilderOptions = {}) {
+    this.#schema = PooledSchema.from(schema);
+    if (typeof options !== "object" || options === null) {
+      throw new InvalidArgTypeError("options", "of type object", options);
+    }
+    for (const key of Object.keys(options)) {
+      if (!["batchRows", "batchBytes", "onBatch"].includes(key)) {
+        throw new InvalidArgValueError(
+          `options.${key}`,
+          "is not a known option (expected batchRows, batchBytes, onBatch)",
+          (options as Record<string, unknown>)[key],
+        );
+      }
+    }
+    this.#batchRows = positive(options.batchRows, "options.batchRows", 2 ** 20, MAX_BATCH_ROWS);
+    this.#batchBytes = positive(options.batchBytes, "options.batchBytes", Infinity, Infinity);
+    if (options.onBatch !== undefined && typeof options.onBatch !== "function") {
+      throw new InvalidArgTypeError("options.onBatch", "a function", options.onBatch);
+    }
+    this.#onBatch = options.onBatch;
+    this.#fields = this.#schema.fields.map((field) => new FieldBuilder(field));
+    this.#names = this.#schema.fields.map((field) => field.name);
+    this.#bounded = this.#schema.fields
+      .map((field, i) => (field.kind === "utf8" || field.kind === "binary" ? i : -1))
+      .filter((i) => i >= 0);
+  }
+
+  get schema(): PooledSchema {
+    return this.#schema;
+  }
+
+  /** Rows appended and not yet cut into a batch. */
+  get pendingRows(): number {
+    this.#live("read pendingRows");
+    return this.#rows;
+  }
+
+  /** Rows appended since the builder was made. */
+  get totalRows(): number {
+    this.#live("read totalRows");
+    return this.#rowsBefore + this.#rows;
+  }
+
+  get disposed(): boolean {
+    return this.#fields === null;
+  }
+
+  /**
+   * Appends one row: an object keyed by column name (a missing key is a null) or an array
+   * in schema order. A key that names no column is refused.
+   */
+  appendRow(row: object): this {
+    const fields = this.#live("appendRow");
+    if (typeof row !== "object" || row === null) {
+      throw new InvalidArgTypeError("row", "an object or an array", row);
+    }
+    this.#appendRow(fields, row);
+    return this;
+  }
+
+  /** Appends every row of an iterable; on a bad row, the rows before it stay appended. */
+  appendRows(rows: Iterable<object>): this {
+    const fields = this.#live("appendRows");
+    if (typeof (rows as Partial<Iterable<object>>)?.[Symbol.iterator] !== "function") {
+      throw new InvalidArgTypeError("rows", "an iterable of rows", rows);
+    }
+    for (const row of rows) {
+      if (this.#fields !== fields) throw disposedError("builder", "appendRows");
+      if (typeof row !== "object" || row === null) {
+        throw new InvalidArgTypeError(`rows[${this.totalRows}]`, "an object or an array", row);
+      }
+      this.#appendRow(fields, row);
+    }
+    return this;
+  }
+
+  /**
+   * Appends whole columns: `{ name: values }` with one entry per column of the schema
+   * (typed arrays of the column's type are copied in bulk; arrays and other iterables go
+   * value by value), all of the same length. All or nothing per batch: on a bad value no
+   * row of the call's current batch is kept (rows already cut into batches stay).
+   */
+  appendColumns(columns: Record<string, ColumnInputValues>): this {
+    const fields = this.#live("appendColumns");
+    if (typeof columns !== "object" || columns === null) {
+      throw new InvalidArgTypeError("columns", "an object of { name: values }", columns);
+    }
+    for (const key of Object.keys(columns)) {
+      if (this.#schema.indexOf(key) < 0) this.#schema.select([key], "columns");
+    }
+    const inputs = this.#names.map((name) => {
+      const values = columns[name];
+      if (values === undefined) {
+        throw new InvalidArgValueError("columns", `has no values for column "${name}"`, columns);
+      }
+      return materialize(values, `columns.${name}`);
+    });
+    const length = inputs[0]?.length ?? 0;
+    inputs.forEach((values, i) => {
+      if (values.length !== length) {
+        throw new InvalidArgValueError(
+          `columns.${this.#names[i]}`,
+          `must have as many values as the first column (${length})`,
+          values.length,
+        );
+      }
+    });
+    let done = 0;
+    // Where this call's rows start in the batch being built (0 once it cut one).
+    let callStart = this.#rows;
+    while (done < length) {
+      if (this.#fields !== fields) throw disposedError("builder", "appendColumns");
+      let count = Math.min(length - done, this.#batchRows - this.#rows, CHECK_ROWS);
+      count = this.#fitData(inputs, done, count);
+      if (count === 0) {
+        this.#cut();
+        callStart = 0;
+        continue;
+      }
+      const start = this.#rows;
+      let i = 0;
+      try {
+        for (; i < fields.length; i++) {
+          fields[i]!.appendMany(slice(inputs[i]!, done, done + count));
+        }
+      } catch (error) {
+        for (let j = 0; j < fields.length; j++) fields[j]!.truncate(callStart);
+        this.#rows = callStart;
+        throw this.#locate(error, i, start);
+      }
+      this.#rows += count;
+      done += count;
+      if (this.#rows >= this.#batchRows || this.#byteLength(fields) >= this.#batchBytes) {
+        this.#cut();
+        callStart = 0;
+      }
+    }
+    return this;
+  }
+
+  /**
+   * Cuts the rows appended so far into a batch and returns it (the caller owns it; it is
+   * neither kept for `finish` nor given to `onBatch`). With no rows, an empty batch.
+   */
+  flush(): PooledRecordBatch {
+    const fields = this.#live("flush");
+    return this.#seal(fields);
+  }
+
+  /**
+   * Cuts the remaining rows (if any) into a last batch and returns a table of every batch
+   * kept (those not given to `onBatch`). The builder is empty and usable afterwards.
+   */
+  finish(): PooledTable {
+    const fields = this.#live("finish");
+    if (this.#rows > 0 || (this.#kept.length === 0 && this.#onBatch === undefined)) {
+      const batch = this.#seal(fields);
+      if (this.#onBatch !== undefined) this.#onBatch(batch);
+      else this.#kept.push(batch);
+    }
+    const table = makeTable(this.#schema, this.#kept);
+    this.#kept = [];
+    return table;
+  }
+
+  /** Releases the rows not yet cut and the batches kept for `finish`. */
+  dispose(): void {
+    const fields = this.#fields;
+    if (fields === null) return;
+    this.#fields = null;
+    for (const field of fields) field.dispose();
+    for (const batch of this.#kept) batch.dispose();
+    this.#kept = [];
+  }
+
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+
+  #appendRow(fields: FieldBuilder[], row: object): void {
+    const isArray = Array.isArray(row);
+    const record = row as Record<string, unknown>;
+    const values = row as unknown[];
+    if (isArray) {
+      if (values.length !== fields.length) {
+        throw new InvalidArgValueError(
+          `row ${this.totalRows}`,
+          `must have one value per column (${fields.length})`,
+          values.length,
+        );
+      }
+    } else {
+      this.#checkKeys(record);
+    }
+    this.#makeRoomForData(fields, row, isArray);
+    const start = this.#rows;
+    let i = 0;
+    try {
+      for (; i < fields.length; i++) {
+        fields[i]!.append(isArray ? values[i] : record[this.#names[i]!]);
+      }
+    } catch (error) {
+      for (let j = 0; j < i; j++) fields[j]!.truncate(start);
+      throw atColumn(error, this.#names[i]!, this.#rowsBefore + start);
+    }
+    this.#rows++;
+    if (this.#rows >= this.#batchRows) this.#cut();
+    else if (this.#batchBytes !== Infinity && this.#byteLength(fields) >= this.#batchBytes) {
+      this.#cut();
+    }
+  }
+
+  /** Refuses a key that names no column (counting keys is cheaper than listing them). */
+  #checkKeys(record: Record<string, unknown>): void {
+    let keys = 0;
+    for (const key in record) {
+      if (!Object.prototype.hasOwnProperty.call(record, key)) continue;
+      keys++;
+      if (keys > this.#names.length || this.#schema.indexOf(key) < 0) {
+        for (const name of Object.keys(record)) {
+          if (this.#schema.indexOf(name) < 0) {
+            throw atColumn(
+              new InvalidArgValueError(
+                "row",
+                `has a key that names no column (the columns are ${this.#names.join(", ")})`,
+                name,
+              ),
+              name,
+              this.totalRows,
+            );
+          }
+        }
+      }
+    }
+  }
+
+  /** Cuts a batch first if a string of this row would take a column past 2^31 - 1 bytes. */
+  #makeRoomForData(fields: FieldBuilder[], row: object, isArray: boolean): void {
+    for (const i of this.#bounded) {
+      const value = isArray
+        ? (row as unknown[])[i]
+        : (row as Record<string, unknown>)[this.#names[i]!];
+      let bytes: number;
+      if (typeof value === "string") bytes = value.length * 3;
+      else if (ArrayBuffer.isView(value)) bytes = value.byteLength;
+      else if (value instanceof ArrayBuffer || value instanceof SharedArrayBuffer)
+        bytes = value.byteLength;
+      else continue;
+      const field = fields[i]!;
+      // Cheap bound first (3 bytes per UTF-16 unit at most); exact length only near the end.
+      if (bytes <= field.remainingDataBytes) continue;
+      if (typeof value === "string") bytes = Buffer.byteLength(value, "utf8");
+      if (bytes > field.remainingDataBytes && this.#rows > 0) {
+        this.#cut();
+        return;
+      }
+    }
+  }
+
+  /** How many of `count` rows from `done` fit the utf8/binary data limit of this batch. */
+  #fitData(inputs: ArrayLike<unknown>[], done: number, count: number): number {
+    const fields = this.#fields!;
+    let fit = count;
+    for (const i of this.#bounded) {
+      const values = inputs[i]!;
+      const room = fields[i]!.remainingDataBytes;
+      let bound = 0;
+      for (let r = done; r < done + fit; r++) {
+        const value = values[r];
+        if (typeof value === "string") bound += value.length * 3;
+        else if (ArrayBuffer.isView(value)) bound += value.byteLength;
+      }
+      if (bound <= room) continue;
+      let bytes = 0;
+      for (let r = done; r < done + fit; r++) {
+        const value = values[r];
+        if (typeof value === "string") bytes += Buffer.byteLength(value, "utf8");
+        else if (ArrayBuffer.isView(value)) bytes += value.byteLength;
+        if (bytes > room) {
+          fit = r - done;
+          break;
+        }
+      }
+    }
+    // A single value that fits no batch is left for the column to refuse, naming it.
+    return fit === 0 && this.#rows === 0 ? 1 : fit;
+  }
+
+  #byteLength(fields: FieldBuilder[]): number {
+    let bytes = 0;
+    for (const field of fields) bytes += field.byteLength;
+    return bytes;
+  }
+
+  /** Names the column and row of a failed bulk append (`values[k]` in the message). */
+  #locate(error: unknown, column: number, sliceStart: number): unknown {
+    const known = typeof error === "object" && error !== null ? FAILED_INDEX.get(error) : undefined;
+    const match = error instanceof Error ? /values\[(\d+)\]/.exec(error.message) : null;
+    const offset = known ?? (match === null ? 0 : Number(match[1]));
+    return atColumn(error, this.#names[column]!, this.#rowsBefore + sliceStart + offset);
+  }
+
+  /** Cuts a batch while appending: to `onBatch`, or kept for `finish`. */
+  #cut(): void {
+    const batch = this.#seal(this.#fields!);
+    if (this.#onBatch !== undefined) this.#onBatch(batch);
+    else this.#kept.push(batch);
+  }
+
+  #seal(fields: FieldBuilder[]): PooledRecordBatch {
+    const chunks: ColumnChunk[] = [];
+    const owners: SharedOwner[] = [];
+    for (const field of fields) {
+      const sealed = field.seal();
+      chunks.push(sealed.chunk);
+      for (const owner of sealed.owners) owners.push(owner.retain());
+    }
+    const batch = makeBatch(this.#schema, this.#rows, chunks, owners);
+    this.#rowsBefore += this.#rows;
+    this.#rows = 0;
+    return batch;
+  }
+
+  #live(operation: string): FieldBuilder[] {
+    if (this.#fields === null) throw disposedError("builder", operation);
+    return this.#fields;
+  }
+}
+
+function positive(value: unknown, name: string, fallback: number, max: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== "number") throw new InvalidArgTypeError(name, "of type number", value);
+  if (!(value >= 1) || value > max || (max !== Infinity && !Number.isInteger(value))) {
+    throw new OutOfRangeError(name, `an integer >= 1 && <= ${max}`, value);
+  }
+  return value;
+}
+
+/** The values of one column as an array-like (iterables other than arrays are listed). */
+function materialize(values: unknown, name: string): ArrayLike<unknown> {
+  if (Array.isArray(values) || ArrayBuffer.isView(values)) {
+    if (values instanceof DataView) {
+      throw new InvalidArgTypeError(name, "an array, a typed array or an iterable", values);
+    }
+    return values as ArrayLike<unknown>;
+  }
+  if (typeof values === "object" && values !== null && Symbol.iterator in values) {
+    return Array.from(values as Iterable<unknown>);
+  }
+  throw new InvalidArgTypeError(name, "an array, a typed array or an iterable", values);
+}
+
+/** Values `[start, end)`: a subarray (no copy) or an array slice. */
+function slice(
+  values: ArrayLike<unknown>,
+  start: number,
+  end: number,
+): ArrayLike<unknown> & Iterable<unknown> {
+  if (start === 0 && end === values.length) return values as ArrayLike<unknown> & Iterable<unknown>;
+  if (ArrayBuffer.isView(values)) return (values as unknown as Uint8Array).subarray(start, end);
+  return (values as unknown[]).slice(start, end);
+}

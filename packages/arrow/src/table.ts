@@ -1,0 +1,143 @@
+// `PooledTable`: a schema and the record batches that hold its rows, each batch owning its
+// pooled memory. The table owns its batches: `dispose()` (or `using`) releases them all,
+// and the Arrow objects made from the table read as empty afterwards. Conversions to
+// apache-arrow view the batches' buffers without a copy.
+
+import type * as Arrow from "apache-arrow";
+
+import { arrowModule } from "./arrow-module";
+import { ArrowObjectRegistry, arrowSchema } from "./arrow-views";
+import { busyError, disposedError } from "./errors";
+import type { PooledRecordBatch } from "./record-batch";
+import type { PooledSchema } from "./schema";
+
+const CONSTRUCTION_KEY = Symbol("PooledTable construction");
+
+/** @internal */
+export let makeTable: (schema: PooledSchema, batches: readonly PooledRecordBatch[]) => PooledTable;
+
+export class PooledTable implements Disposable, AsyncDisposable {
+  readonly #schema: PooledSchema;
+  #batches: readonly PooledRecordBatch[] | null;
+  readonly #registry = new ArrowObjectRegistry();
+
+  static {
+    makeTable = (schema, batches) => new PooledTable(CONSTRUCTION_KEY, schema, batches);
+  }
+
+  /** @internal Tables come from `PooledTableBuilder#finish`, `pooledTableFromArrays` or `readIPC*`. */
+  constructor(key: symbol, schema: PooledSchema, batches: readonly PooledRecordBatch[]) {
+    if (key !== CONSTRUCTION_KEY) {
+      throw Object.assign(
+        new TypeError(
+          "Illegal constructor: tables come from PooledTableBuilder, pooledTableFromArrays or readIPC*",
+        ),
+        { code: "ERR_ILLEGAL_CONSTRUCTOR" },
+      );
+    }
+    this.#schema = schema;
+    this.#batches = Object.freeze([...batches]);
+  }
+
+  get schema(): PooledSchema {
+    this.#live("read schema");
+    return this.#schema;
+  }
+
+  get numRows(): number {
+    return this.#live("read numRows").reduce((rows, batch) => rows + batch.numRows, 0);
+  }
+
+  get numCols(): number {
+    this.#live("read numCols");
+    return this.#schema.fields.length;
+  }
+
+  /** The record batches, in order (owned by the table: do not dispose them separately). */
+  get batches(): readonly PooledRecordBatch[] {
+    return this.#live("read batches");
+  }
+
+  get byteLength(): number {
+    return this.#live("read byteLength").reduce((bytes, batch) => bytes + batch.byteLength, 0);
+  }
+
+  get disposed(): boolean {
+    return this.#batches === null;
+  }
+
+  /** True while an IPC write of the table is in flight. */
+  get busy(): boolean {
+    return this.#batches?.some((batch) => batch.busy) ?? false;
+  }
+
+  /** An apache-arrow Table viewing every batch's buffers (no copy). */
+  toArrowTable(): Arrow.Table {
+    const batches = this.#live("convert to Arrow");
+    const arrow = arrowModule();
+    const schema = arrowSchema(arrow, this.#schema);
+    return this.#registry.table(
+      new arrow.Table(
+        schema,
+        batches.map((batch) => batch.toArrowRecordBatch()),
+      ),
+    );
+  }
+
+  /** An apache-arrow Vector of column `name` across all batches (no copy). */
+  toArrowVector(name: string): Arrow.Vector {
+    const batches = this.#live("convert to Arrow");
+    const index = this.#schema.indexOf(name);
+    if (index < 0) this.#schema.select([name], "name");
+    const data = batches.map((batch) => batch.toArrowRecordBatch().data.children[index]!);
+    return this.#registry.vector(new (arrowModule().Vector)(data));
+  }
+
+  /**
+   * Releases every batch; the Arrow objects made from the table read as empty afterwards.
+   * Throws `ERR_LGALLOC_BUSY` (releasing nothing) while an IPC write of the table is in
+   * flight. A second call does nothing.
+   */
+  dispose(): void {
+    const batches = this.#batches;
+    if (batches === null) return;
+    // All or nothing: check every batch before releasing any.
+    if (batches.some((batch) => batch.busy)) throw busyError("table");
+    this.#batches = null;
+    for (const batch of batches) batch.dispose();
+    this.#registry.empty("table");
+  }
+
+  /** Like `dispose`, but waits for IPC writes in flight first. */
+  async disposeAsync(): Promise<void> {
+    const batches = this.#batches;
+    if (batches === null) return;
+    this.#batches = null;
+    await Promise.all(batches.map((batch) => batch.disposeAsync()));
+    this.#registry.empty("table");
+  }
+
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.disposeAsync();
+  }
+
+  toString(): string {
+    if (this.#batches === null) return "PooledTable(disposed)";
+    return `PooledTable(numRows=${this.numRows}, batches=${this.#batches.length}) ${this.#schema
+      .toString()
+      .replace("PooledSchema ", "")}`;
+  }
+
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return this.toString();
+  }
+
+  #live(operation: string): readonly PooledRecordBatch[] {
+    if (this.#batches === null) throw disposedError("table", operation);
+    return this.#batches;
+  }
+}
