@@ -157,7 +157,7 @@ std::size_t os_huge_page_bytes() noexcept {
 }
 
 std::uint64_t os_ram_and_swap_bytes() noexcept {
-  struct sysinfo info {};
+  struct sysinfo info{};
   if (::sysinfo(&info) != 0) return 0;
   return (std::uint64_t{info.totalram} + info.totalswap) * info.mem_unit;
 }

@@ -143,7 +143,11 @@ export class Region implements Disposable {
    *   `ERR_LGALLOC_DISPOSED` once disposed or transferred.
    */
   view(Ctor: typeof Buffer, byteOffset?: number, length?: number): Buffer;
-  view<T extends TypedArray>(Ctor: TypedArrayConstructor<T>, byteOffset?: number, length?: number): T;
+  view<T extends TypedArray>(
+    Ctor: TypedArrayConstructor<T>,
+    byteOffset?: number,
+    length?: number,
+  ): T;
   view<T extends TypedArray>(
     Ctor: TypedArrayConstructor<T> | typeof Buffer,
     byteOffset: number = 0,
