@@ -11,13 +11,14 @@
 //   6. the README's code blocks, each one a part of an example (scripts/check-readme.js);
 //   7. the install test (test/install): the packages packed, installed into a project
 //      outside the repository and run there.
+//   8. the short profile of the stress scenarios (test/stress, scripts/stress.js).
 // `--tier asan` runs a bounded subset of mocha against the addon built with ASan + UBSan
 // (scripts/asan-addon.js).
 // It prints a table per suite and ends with the line `N passed, N failed` (plus
 // `, N skipped` when tests were skipped), which CI reads. Exits 1 when anything failed or
 // a suite produced no results.
 //
-// Usage: node scripts/test.js [--tier all|js|native|asan|install|lint] [native variant...]
+// Usage: node scripts/test.js [--tier all|js|native|asan|install|stress|lint] [variant...]
 //   `npm test` is the full run (tier all, what CI calls); `npm run test:js` runs mocha on
 //   both backends and the examples; `npm run test:native [-- variant...]` the googletest
 //   suites; `npm run test:install` the install test.
@@ -37,7 +38,7 @@ const { checkReadme } = require("./check-readme.js");
 const ROOT = path.resolve(__dirname, "..");
 const MOCHA_RESULTS = path.join(ROOT, "build", "mocha.json");
 
-const TIERS = ["all", "js", "native", "asan", "install", "lint"];
+const TIERS = ["all", "js", "native", "asan", "install", "stress", "lint"];
 
 function nativeVariants(positionals) {
   const value =
@@ -129,6 +130,23 @@ function asanSuite(built) {
   }
   const args = ["--no-config", "--node-option", "expose-gc", "--timeout", "300000", ...asan.SUBSET];
   return runMocha("mocha (native, ASan)", built, args, asan.sanitizerEnv());
+}
+
+/**
+ * The short profile of `npm run stress` (scripts/stress.js): each scenario, in its own
+ * process, counts as one test; its table is printed.
+ */
+function stressSuite(built) {
+  const result = { suite: "stress (short)", passed: 0, failed: 0, skipped: 0, note: "" };
+  if (!built) return { ...result, failed: 1, note: "not run: the build failed" };
+  heading("stress (short profile)");
+  const { stress, printTable } = require("./stress.js");
+  const rows = stress({ profile: "short" });
+  console.log("");
+  printTable(rows);
+  for (const row of rows) result[row.passed ? "passed" : "failed"] += 1;
+  if (rows.length === 0) return { ...result, failed: 1, note: "no scenarios ran" };
+  return result;
 }
 
 /** Runs mocha with `args` and `env` and returns its counts as suite `name`. */
@@ -288,7 +306,7 @@ function main() {
     heading(`native (${variants.join(", ")})`);
     results.push(...native.runTests(variants));
   }
-  if (wants("js") || tier === "asan" || wants("install")) {
+  if (wants("js") || tier === "asan" || wants("install") || wants("stress")) {
     const built = buildTypeScript();
     if (wants("js")) {
       results.push(
@@ -301,6 +319,7 @@ function main() {
     }
     if (tier === "asan") results.push(asanSuite(built));
     if (wants("install")) results.push(installSuite(built));
+    if (wants("stress")) results.push(stressSuite(built));
   }
 
   printTable(results);

@@ -14,7 +14,6 @@ void doubles;
 // view(Buffer) works at run time and returns a Buffer, but the declarations reject it
 // (issue 8 fixes them). Remove this @ts-expect-error line when that fix lands: from then on
 // the expectation below checks the fixed declaration.
-// @ts-expect-error
 const bytes: Buffer = region.view(Buffer);
 void bytes;
 

@@ -425,8 +425,9 @@ export class ColumnBuffer<K extends ColumnKind = ColumnKind>
    * column is disposed. Send it with `port.postMessage(token, token.transferList)`.
    */
   transfer(): ColumnBufferToken {
-    const token = makeColumnToken(this.seal());
-    this.dispose();
+    const self = ColumnBuffer.#check(this);
+    const token = makeColumnToken(self.seal());
+    self.dispose();
     return token;
   }
 
