@@ -129,7 +129,11 @@ export class Region implements Disposable {
    * until the region is disposed or transferred; then it has length 0.
    */
   view(Ctor: typeof Buffer, byteOffset?: number, length?: number): Buffer;
-  view<T extends TypedArray>(Ctor: TypedArrayConstructor<T>, byteOffset?: number, length?: number): T;
+  view<T extends TypedArray>(
+    Ctor: TypedArrayConstructor<T>,
+    byteOffset?: number,
+    length?: number,
+  ): T;
   view<T extends TypedArray>(
     Ctor: TypedArrayConstructor<T> | typeof Buffer,
     byteOffset: number = 0,
