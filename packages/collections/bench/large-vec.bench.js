@@ -287,6 +287,37 @@ function runPush() {
   );
 }
 
+/**
+ * Where the growth case's extra time goes: user and system CPU time and minor page faults
+ * per run, with growth and without (medians of 5 runs each, interleaved). The system time
+ * is the kernel's: moving pages between regions on reallocate and faulting them in.
+ */
+function runPushCpu() {
+  const runs = { LargeVec: [], "LargeVec.withCapacity": [] };
+  const bodies = { LargeVec: pushLargeVec, "LargeVec.withCapacity": pushLargeVecPresized };
+  for (let round = 0; round < (quick ? 2 : 5); round++) {
+    for (const [name, body] of Object.entries(bodies)) {
+      collectGarbage();
+      const before = process.resourceUsage();
+      body();
+      const after = process.resourceUsage();
+      runs[name].push([
+        (after.userCPUTime - before.userCPUTime) / 1000,
+        (after.systemCPUTime - before.systemCPUTime) / 1000,
+        after.minorPageFault - before.minorPageFault,
+      ]);
+    }
+  }
+  const median = (values) => [...values].sort((a, b) => a - b)[values.length >> 1];
+  console.log("\npush: CPU time per run (medians)      user ms   system ms   minor faults");
+  for (const [name, samples] of Object.entries(runs)) {
+    const [user, system, faults] = [0, 1, 2].map((i) => median(samples.map((s) => s[i])));
+    console.log(
+      `  ${name.padEnd(34)} ${user.toFixed(0).padStart(7)}   ${system.toFixed(0).padStart(9)}   ${String(faults).padStart(12)}`,
+    );
+  }
+}
+
 /** Child mode: runs one case `repeat` times, prints its peak RSS and time as JSON. */
 function runOneCase(id) {
   const entry = CASE_NAMES[id];
@@ -346,7 +377,10 @@ if (argv.includes("--case")) {
   // the high-water mark across exec), so the parent must still be small.
   if (only === undefined || only === "rss") runRss();
   if (only === undefined || only === "alloc") runAlloc();
-  if (only === undefined || only === "push") runPush();
+  if (only === undefined || only === "push") {
+    runPush();
+    runPushCpu();
+  }
   const s = stats();
   console.log(
     `\npool: ${s.totals.allocations} allocations, ${s.totals.refill} refills, mapped ${(s.mappedBytes / 2 ** 20).toFixed(0)} MiB`,
