@@ -62,11 +62,13 @@ Status allocate_collecting(std::size_t size, Region* out, ErrorDetail* detail,
 
   const std::uint64_t live = load(counters.live_bytes);
   const std::uint64_t waiting = std::min(live, load(counters.disposing_bytes));
-  *report = "; after a full garbage collection " + std::to_string(live - waiting) +
-            " bytes are live in JS, " + std::to_string(waiting) +
-            " bytes wait for their release (disposed while native code holds them), " +
-            std::to_string(load(counters.pending_transfer_bytes)) +
-            " bytes are in transit between threads";
+  // The same figures, in the same words, as the fallback backend's error (live, waiting
+  // for collection, in transit); after a full collection only regions disposed while
+  // native code still holds their memory are waiting.
+  *report = " (live: " + std::to_string(live - waiting) +
+            " bytes, waiting for collection: " + std::to_string(waiting) +
+            " bytes, in transit: " + std::to_string(load(counters.pending_transfer_bytes)) +
+            " bytes; after a full garbage collection)";
   return status;
 }
 

@@ -33,8 +33,8 @@ describe("allocation under a memory limit with uncollected garbage", () => {
     expect(report.iterations).to.equal(32);
     expect(report.error?.code).to.equal("ERR_LGALLOC_OUT_OF_MEMORY");
     expect(report.error?.message).to.match(/would exceed the memory limit of 2147483648 bytes/);
-    expect(report.error?.message).to.match(/2147483648 bytes are live in JS/);
-    expect(report.error?.message).to.match(/0 bytes wait for their release/);
+    expect(report.error?.message).to.match(/live: 2147483648 bytes/);
+    expect(report.error?.message).to.match(/waiting for collection: 0 bytes/);
     expect(report.error?.message).to.match(/0 bytes are in transit between threads/);
   });
 });

@@ -1,5 +1,8 @@
 // Allocate, touch and release 2 MiB from JS, side by side:
-//   region     allocate(2 MiB), one write per 4 KiB page through a Float64Array view, dispose
+//   region (allocateUnsafe)  allocateUnsafe(2 MiB), one write per 4 KiB page through a
+//                            Float64Array view, dispose
+//   region (allocate)        the same with allocate(), which zeroes the region unless the
+//                            pool knows it is zero (Buffer.alloc vs Buffer.allocUnsafe)
 //   fresh      new Float64Array(262144) with the same writes (the GC reclaims it)
 //   floor      the same writes into one Float64Array allocated once
 // and the cost of allocate + dispose alone. Run: npm run bench:core [-- --quick]
@@ -7,7 +10,7 @@
 "use strict";
 
 const { parseArgs } = require("node:util");
-const { allocate, backendKind, stats } = require("@lgalloc/core");
+const { allocate, allocateUnsafe, backendKind, stats } = require("@lgalloc/core");
 const { compare, printTable, formatNs, writeJson } = require("./harness");
 
 const { values: flags } = parseArgs({
@@ -28,7 +31,17 @@ function touch(array) {
 const floorArray = new Float64Array(ELEMENTS);
 const cases = [
   {
-    name: "region",
+    name: "region (allocateUnsafe)",
+    run(n) {
+      for (let k = 0; k < n; k++) {
+        const region = allocateUnsafe(BYTES);
+        touch(region.view(Float64Array));
+        region.dispose();
+      }
+    },
+  },
+  {
+    name: "region (allocate, zeroed)",
     run(n) {
       for (let k = 0; k < n; k++) {
         const region = allocate(BYTES);
@@ -50,7 +63,13 @@ const cases = [
     },
   },
   {
-    name: "allocate+dispose",
+    name: "allocateUnsafe+dispose",
+    run(n) {
+      for (let k = 0; k < n; k++) allocateUnsafe(BYTES).dispose();
+    },
+  },
+  {
+    name: "allocate+dispose (zeroed)",
     run(n) {
       for (let k = 0; k < n; k++) allocate(BYTES).dispose();
     },
@@ -63,22 +82,38 @@ const results = compare(
   quick ? { rounds: 7, minRoundMs: 10 } : { rounds: 41, minRoundMs: 25 },
 );
 const TITLE = "2 MiB: allocate, write one value per 4 KiB page, release (per cycle)";
-printTable(TITLE, results, "region");
+printTable(TITLE, results, "region (allocateUnsafe)");
 if (flags.json !== undefined) {
   writeJson(flags.json, {
     bench: "core",
     backend: backendKind(),
     quick,
-    comparisons: [{ id: "region-cycle", title: TITLE, baseline: "region", results }],
+    comparisons: [
+      { id: "region-cycle", title: TITLE, baseline: "region (allocateUnsafe)", results },
+    ],
   });
 }
 
 const byName = Object.fromEntries(results.map((r) => [r.name, r.medianNs]));
-const speedup = byName["fresh Float64Array"] / byName.region;
-const overFloor = byName.region / byName["floor (one array)"];
-console.log(`\nregion is ${speedup.toFixed(1)}x faster than a fresh Float64Array (target >= 20x)`);
-console.log(`region costs ${overFloor.toFixed(2)}x the floor (target <= 1.5x)`);
-console.log(`allocate+dispose alone: ${formatNs(byName["allocate+dispose"])}`);
+const unsafe = byName["region (allocateUnsafe)"];
+const zeroed = byName["region (allocate, zeroed)"];
+const fresh = byName["fresh Float64Array"];
+const floor = byName["floor (one array)"];
+console.log("\nratios (medians):");
+console.log(
+  `  fresh Float64Array / allocateUnsafe   ${(fresh / unsafe).toFixed(1)}x (target >= 20x)`,
+);
+console.log(
+  `  allocateUnsafe / floor                ${(unsafe / floor).toFixed(2)}x (target <= 1.5x)`,
+);
+console.log(`  fresh Float64Array / allocate (zeroed) ${(fresh / zeroed).toFixed(1)}x`);
+console.log(
+  `  allocate (zeroed) / allocateUnsafe    ${(zeroed / unsafe).toFixed(2)}x (what zeroing 2 MiB costs)`,
+);
+console.log(
+  `allocateUnsafe+dispose alone: ${formatNs(byName["allocateUnsafe+dispose"])}, ` +
+    `allocate+dispose (zeroed): ${formatNs(byName["allocate+dispose (zeroed)"])}`,
+);
 const s = stats();
 console.log(
   `pool: ${s.totals.allocations} allocations, ${s.totals.refill} refills, mapped ${s.mappedBytes / 2 ** 20} MiB`,

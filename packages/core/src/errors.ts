@@ -9,7 +9,7 @@
 // (`RangeError [ERR_OUT_OF_RANGE]: ...`) while `name` stays the class's; and optional
 // details (`errno`, `syscall`, `size`, `limit`) are own properties only where they apply.
 
-import { inspect } from "node:util";
+import { inspect, types } from "node:util";
 
 /** Every `code` an lgalloc error can carry besides Node's argument codes. */
 export type LgallocErrorCode =
@@ -235,7 +235,7 @@ export function describe(value: unknown): string {
  * or a getter could throw, or lie): a Proxy is described as such.
  */
 function constructorNameOf(value: object): string | undefined {
-  if (inspect(value, { depth: -1, showProxy: true }).startsWith("Proxy")) return "Proxy";
+  if (types.isProxy(value)) return "Proxy";
   try {
     const name = (value as { constructor?: { name?: unknown } }).constructor?.name;
     return typeof name === "string" ? name : undefined;
