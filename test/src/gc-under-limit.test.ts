@@ -35,6 +35,6 @@ describe("allocation under a memory limit with uncollected garbage", () => {
     expect(report.error?.message).to.match(/would exceed the memory limit of 2147483648 bytes/);
     expect(report.error?.message).to.match(/live: 2147483648 bytes/);
     expect(report.error?.message).to.match(/waiting for collection: 0 bytes/);
-    expect(report.error?.message).to.match(/0 bytes are in transit between threads/);
+    expect(report.error?.message).to.match(/in transit: 0 bytes/);
   });
 });
