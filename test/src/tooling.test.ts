@@ -197,7 +197,8 @@ describe("bench/charts.js comparisonChart()", () => {
     );
     expect(widths).to.have.length(2);
     for (const width of widths) expect(width).to.be.greaterThan(0);
-    expect(svg).to.include("200.0x vs fast");
+    expect(svg).to.include(">200.0x<");
+    expect(svg).to.include("ratio to fast (orange)");
   });
 });
 
