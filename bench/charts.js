@@ -35,7 +35,8 @@ function barAxis(values, field, title) {
     const scale = { type: "linear", zero: true };
     return { x: { field, type: "quantitative", scale, title }, log: false };
   }
-  const domain = [10 ** Math.floor(Math.log10(low)), 10 ** Math.ceil(Math.log10(high))];
+  // Below the smallest value, so that even the shortest bar has a length.
+  const domain = [10 ** Math.floor(Math.log10(low / 2)), 10 ** Math.ceil(Math.log10(high))];
   return {
     x: {
       field,
@@ -65,29 +66,41 @@ function wrap(text, width = 70) {
   return lines;
 }
 
+/** The unit to draw values in: MiB for bytes; ns, µs or ms as the largest time needs. */
+function drawingUnit(unit, largest) {
+  if (unit === "bytes") return { divisor: 2 ** 20, title: "peak RSS, MiB" };
+  if (largest >= 1e6) return { divisor: 1e6, title: "median time, ms" };
+  if (largest >= 1e3) return { divisor: 1e3, title: "median time, µs" };
+  return { divisor: 1, title: "median time, ns" };
+}
+
 /**
- * A chart of one comparison. `formatRatio(ratio)` gives each bar's label ("1.00x").
- * Times are drawn in µs and bytes in MiB.
+ * A chart of one comparison: a bar per case, the baseline in orange, each bar labelled
+ * with its ratio to the baseline (`formatRatio(ratio)`, e.g. "1.00x").
  */
 function comparisonChart(comparison, formatRatio) {
   const base = comparison.results.find((r) => r.name === comparison.baseline);
-  const divisor = comparison.unit === "bytes" ? 2 ** 20 : 1e3;
+  const drawn = drawingUnit(comparison.unit, Math.max(...comparison.results.map((r) => r.median)));
   const values = comparison.results.map((r) => ({
     case: r.name,
-    value: r.median / divisor,
-    label: base ? `${formatRatio(r.median / base.median)} vs ${comparison.baseline}` : "",
+    value: r.median / drawn.divisor,
+    label: base ? formatRatio(r.median / base.median) : "",
     baseline: r.name === comparison.baseline,
   }));
-  const unitTitle = comparison.unit === "bytes" ? "peak RSS, MiB" : "median time per op, µs";
+  const unitTitle = drawn.title;
   const { x, x2 } = barAxis(
     values.map((v) => v.value),
     "value",
     unitTitle,
   );
-  const y = { field: "case", type: "nominal", sort: null, title: null, axis: { labelLimit: 320 } };
+  const y = { field: "case", type: "nominal", sort: null, title: null, axis: { labelLimit: 0 } };
   return toSvg({
     $schema: "https://vega.github.io/schema/vega-lite/v5.json",
-    title: { text: wrap(comparison.title), fontSize: 13 },
+    title: {
+      text: wrap(comparison.title),
+      subtitle: base ? `labels: ratio to ${comparison.baseline} (orange)` : "",
+      fontSize: 13,
+    },
     width: 460,
     height: { step: 24 },
     padding: 8,
@@ -128,7 +141,7 @@ function headlineChart(headlines, formatRatio) {
     "ratio",
     "times faster (or less memory) than the alternative",
   );
-  const y = { field: "what", type: "nominal", sort: null, title: null, axis: { labelLimit: 460 } };
+  const y = { field: "what", type: "nominal", sort: null, title: null, axis: { labelLimit: 0 } };
   return toSvg({
     $schema: "https://vega.github.io/schema/vega-lite/v5.json",
     title: {

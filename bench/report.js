@@ -59,19 +59,37 @@ function headlines(sections) {
       const slower = comparison?.results.find((r) => r.name === h.slower);
       if (!faster || !slower) continue;
       const memory = comparison.unit === "bytes";
+      const ratio = slower.median / faster.median;
+      // Within 3% is run-to-run noise on a shared machine, not a finding; below 1 the
+      // expected winner lost: say so rather than "0.8x faster".
+      const verdict =
+        Math.abs(ratio - 1) < 0.03
+          ? `the same within 3%`
+          : ratio > 1
+            ? `${formatRatio(ratio)} ${memory ? "less memory" : "faster"}`
+            : `${formatRatio(1 / ratio)} ${memory ? "more memory" : "slower"}`;
       list.push({
         entry: entry.id,
         comparison: comparison.id,
-        label: `${entry.id} ${comparison.id}: ${h.faster} vs ${h.slower}${memory ? " (peak RSS)" : ""}`,
+        label: `${h.what ?? comparison.id}, vs ${h.slower}${memory ? " (peak RSS)" : ""}`,
         sentence:
-          `${comparison.title}: **${h.faster}** ${memory ? "peaks at" : "takes"} ${formatValue(faster.median, comparison.unit)}, ` +
-          `${h.slower} ${formatValue(slower.median, comparison.unit)}: ` +
-          `**${formatRatio(slower.median / faster.median)} ${memory ? "less memory" : "faster"}**`,
+          `${h.what ?? comparison.title}: **${h.faster}** ${memory ? "peaks at" : "takes"} ` +
+          `${formatValue(faster.median, comparison.unit)}, ${h.slower} ` +
+          `${formatValue(slower.median, comparison.unit)}: **${verdict}** ` +
+          `([${comparison.id}](#${anchor(comparison.title)}))`,
         ratio: slower.median / faster.median,
       });
     }
   }
   return list;
+}
+
+/** GitHub's anchor for a heading: lower case, punctuation dropped, spaces as dashes. */
+function anchor(heading) {
+  return heading
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N} _-]/gu, "")
+    .replace(/ /g, "-");
 }
 
 /** A Markdown table; `align` "right" right-aligns every column but the first. */
@@ -118,12 +136,14 @@ async function writeReport(outDir, { machine, quick, command, startedAt, seconds
   for (const file of fs.readdirSync(outDir)) {
     if (file.endsWith(".svg")) fs.rmSync(path.join(outDir, file));
   }
+  const rerun = "`npm run bench -- --report-only` rewrites this report from `raw/`";
   const lines = [
     "# lgalloc-node benchmark report",
     "",
     `Written by \`${command}\` on ${startedAt.toISOString()} (${quick ? "quick" : "full"} run, ${seconds.toFixed(0)} s). ` +
       "Every comparison was measured side by side with its alternatives in the same run; " +
-      "figures are medians (over each benchmark's rounds, then over repeated runs).",
+      "figures are medians (over each benchmark's rounds, then over repeated runs). " +
+      `Each run's results are in \`raw/\`; ${rerun}.`,
     "",
     "## Machine",
     "",

@@ -90,7 +90,11 @@ describe("registerMetrics()", () => {
     const metric = (await registry.getMetricsAsJSON()).find((m) => m.name === "lgalloc_areas")!;
     const used = stats()
       .sizeClasses.filter((e) => e.areas > 0 || e.allocations > 0 || e.refill > 0 || e.slowPath > 0)
-      .map((entry) => `${entry.regionBytes / MiB}MiB`);
+      .map((entry) =>
+        entry.regionBytes >= 1024 * MiB
+          ? `${entry.regionBytes / (1024 * MiB)}GiB`
+          : `${entry.regionBytes / MiB}MiB`,
+      );
     expect(metric.values.map((v) => v.labels.size_class)).to.deep.equal(used);
     expect(used).to.include("2MiB");
   });

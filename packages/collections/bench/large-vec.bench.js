@@ -206,7 +206,12 @@ function runAlloc() {
   );
   const title = "1. allocate 64 MiB of doubles (8388608), fill, drop (per cycle)";
   printTable(title, results, "floor (one array)");
-  comparisons.push({ id: "alloc-fill-drop", title, baseline: "floor (one array)", results });
+  comparisons.push({
+    id: "alloc-fill-drop",
+    title: "allocate 64 MiB of doubles, fill, drop (per cycle)",
+    baseline: "floor (one array)",
+    results,
+  });
   const t = Object.fromEntries(results.map((r) => [r.name, r.medianNs]));
   console.log("\nratios (medians):");
   console.log(
@@ -255,7 +260,12 @@ function runPush() {
   );
   const title = `2. push ${PUSH_COUNT / 1e6} million doubles one at a time (per run)`;
   printTable(title, results, "floor (pre-sized, allocated once)");
-  comparisons.push({ id: "push", title, baseline: "floor (pre-sized, allocated once)", results });
+  comparisons.push({
+    id: "push",
+    title: `push ${PUSH_COUNT / 1e6} million doubles one at a time (per run)`,
+    baseline: "floor (pre-sized, allocated once)",
+    results,
+  });
   const t = Object.fromEntries(results.map((r) => [r.name, r.medianNs]));
   console.log("\nratios (medians):");
   console.log(
@@ -377,16 +387,23 @@ function runRss() {
   const parentMiB = (process.memoryUsage().rss / 2 ** 20).toFixed(0);
   const title = `3. peak RSS per case (each in its own process; maxRSS at its end; the parent held ${parentMiB} MiB when it forked)`;
   console.log(`\n${title}`);
+  const rss = (id, what, baseline, results) => ({
+    id,
+    title: `peak RSS: ${what} (each case in a process of its own)`,
+    unit: "bytes",
+    baseline,
+    results,
+  });
   comparisons.push(
-    { id: "alloc-rss", title, unit: "bytes", baseline: "floor (one array)", results: peaks.alloc },
-    {
-      id: "push-rss",
-      title,
-      unit: "bytes",
-      baseline: "floor (pre-sized, allocated once)",
-      results: peaks.push,
-    },
+    rss("alloc-rss", "allocate 64 MiB of doubles, fill, drop", "floor (one array)", peaks.alloc),
+    rss(
+      "push-rss",
+      `push ${PUSH_COUNT / 1e6} million doubles`,
+      "floor (pre-sized, allocated once)",
+      peaks.push,
+    ),
   );
+
   for (const row of rows) {
     console.log(
       row

@@ -69,10 +69,10 @@ function classRow(label: string, entry: SizeClassStats): string[] {
  * allocations and area refills. Never the memory's contents.
  *
  * ```text
- * lgalloc (native): 8 MiB mapped, no limit; JS holds 1 region (4 MiB) ...
- * class  areas  mapped  in use  thread  dirty  clean  allocations  refills
- * 4 MiB      1   8 MiB       1       1      0      0         1001        1
- * total      1   8 MiB       1       1      0      0         1001        1
+ * lgalloc (native): 32 MiB mapped, no limit; JS holds 1 region (16 MiB); released by dispose 0, by GC 0, transferred 0
+ * class   areas  mapped  in use  thread  dirty  clean  allocations  refills
+ * 16 MiB      1  32 MiB       1       0      0      1            1        1
+ * total       1  32 MiB       1       0      0      1            1        1
  * ```
  *
  * @param snapshot - figures from {@link stats}; read now when omitted.

@@ -349,7 +349,8 @@ export function registerMetrics(options: MetricsOptions = {}): RegisteredMetrics
     return snapshot;
   };
 
-  const metrics = definitions(hugePages).map((definition) => {
+  const list = definitions(hugePages);
+  const metrics = list.map((definition) => {
     const Metric = definition.type === "gauge" ? client.Gauge : client.Counter;
     return new Metric({
       name: definition.name,
@@ -367,7 +368,7 @@ export function registerMetrics(options: MetricsOptions = {}): RegisteredMetrics
     });
   });
 
-  const names = definitions(hugePages).map((definition) => definition.name);
+  const names = list.map((definition) => definition.name);
   const added: string[] = [];
   try {
     metrics.forEach((metric, i) => {
