@@ -275,10 +275,16 @@ export class PooledTableBuilder implements Disposable {
   /** Refuses a key that names no column (counting keys is cheaper than listing them). */
   #checkKeys(record: Record<string, unknown>): void {
     let keys = 0;
+    const names = this.#names;
     for (const key in record) {
+      // Keys usually come in schema order: compare with the expected name before a lookup.
+      if (key === names[keys]) {
+        keys++;
+        continue;
+      }
       if (!Object.prototype.hasOwnProperty.call(record, key)) continue;
       keys++;
-      if (keys > this.#names.length || this.#schema.indexOf(key) < 0) {
+      if (keys > names.length || this.#schema.indexOf(key) < 0) {
         for (const name of Object.keys(record)) {
           if (this.#schema.indexOf(name) < 0) {
             throw atColumn(
@@ -296,7 +302,7 @@ export class PooledTableBuilder implements Disposable {
     }
   }
 
-  /** Cuts a batch first if a string of this row would take a column past 2^31 - 1 bytes. */
+  /** Cuts a batch first if a value of this row would take a column past 2^31 - 1 bytes. */
   #makeRoomForData(fields: FieldBuilder[], row: object, isArray: boolean): void {
     for (const i of this.#bounded) {
       const value = isArray
@@ -305,14 +311,16 @@ export class PooledTableBuilder implements Disposable {
       let bytes: number;
       if (typeof value === "string") bytes = value.length * 3;
       else if (ArrayBuffer.isView(value)) bytes = value.byteLength;
-      else if (value instanceof ArrayBuffer || value instanceof SharedArrayBuffer)
+      else if (value instanceof ArrayBuffer || value instanceof SharedArrayBuffer) {
         bytes = value.byteLength;
-      else continue;
+      } else continue;
       const field = fields[i]!;
-      // Cheap bound first (3 bytes per UTF-16 unit at most); exact length only near the end.
-      if (bytes <= field.remainingDataBytes) continue;
-      if (typeof value === "string") bytes = Buffer.byteLength(value, "utf8");
-      if (bytes > field.remainingDataBytes && this.#rows > 0) {
+      // Cheap bound first (3 bytes per UTF-16 unit at most); the exact length only near the end.
+      if (field.hasRoomFor(bytes)) continue;
+      if (typeof value === "string" && field.hasRoomFor(Buffer.byteLength(value, "utf8"))) continue;
+      // Too much for this batch: start the next one (a value too large for any batch is
+      // left for the column to refuse, naming it).
+      if (this.#rows > 0) {
         this.#cut();
         return;
       }
@@ -325,7 +333,7 @@ export class PooledTableBuilder implements Disposable {
     let fit = count;
     for (const i of this.#bounded) {
       const values = inputs[i]!;
-      const room = fields[i]!.remainingDataBytes;
+      const room = fields[i]!.exactRemainingDataBytes;
       let bound = 0;
       for (let r = done; r < done + fit; r++) {
         const value = values[r];
