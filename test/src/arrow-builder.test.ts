@@ -7,6 +7,7 @@
 
 import { expect } from "chai";
 import fc from "fast-check";
+import { LgallocError } from "@lgalloc/core";
 import { PooledTableBuilder, pooledTableFromArrays, type ArrowTypeName } from "@lgalloc/arrow";
 import type * as Arrow from "apache-arrow";
 
@@ -184,6 +185,42 @@ describe("PooledTableBuilder", () => {
     const arrowTable = table.toArrowTable();
     expect(arrowTable.getChild("a")!.toArray()).to.deep.equal(new Int32Array([1, 2]));
     expect(arrowTable.getChild("b")!.toJSON()).to.deep.equal(["x", "z"]);
+  });
+
+  it("refuses a batch cut from inside a row (a getter calling flush) and stays consistent", () => {
+    const builder = new PooledTableBuilder({ a: "int32", b: "int32" });
+    builder.appendRow({ a: 1, b: 1 });
+    const hostile = {
+      a: 2,
+      get b() {
+        builder.flush();
+        return 2;
+      },
+    };
+    expect(() => builder.appendRow(hostile))
+      .to.throw(LgallocError, "re-entrant")
+      .with.property("code", "ERR_LGALLOC_BUSY");
+    expect(builder.pendingRows).to.equal(1);
+    builder.appendRow([3, 3]);
+    using table = builder.finish();
+    const t = table.toArrowTable();
+    expect(t.getChild("a")!.toJSON()).to.deep.equal([1, 3]);
+    expect(t.getChild("b")!.toJSON()).to.deep.equal([1, 3]);
+  });
+
+  it("ends a row whose getter disposed the builder with ERR_LGALLOC_DISPOSED", () => {
+    const builder = new PooledTableBuilder({ a: "int32", b: "int32" });
+    const hostile = {
+      a: 2,
+      get b() {
+        builder.dispose();
+        return 2;
+      },
+    };
+    expect(() => builder.appendRow(hostile))
+      .to.throw(LgallocError)
+      .with.property("code", "ERR_LGALLOC_DISPOSED");
+    expect(builder.disposed).to.equal(true);
   });
 
   it("refuses bad options naming them", () => {

@@ -10,7 +10,12 @@
 // the row (counted from the builder's first row); the failed row is rolled back in every
 // column, and every row appended before it stays.
 
-import { InvalidArgTypeError, InvalidArgValueError, OutOfRangeError } from "@lgalloc/core";
+import {
+  InvalidArgTypeError,
+  InvalidArgValueError,
+  LgallocError,
+  OutOfRangeError,
+} from "@lgalloc/core";
 
 import { atColumn, disposedError } from "./errors";
 import { FAILED_INDEX, FieldBuilder } from "./field-builder";
@@ -59,6 +64,12 @@ export class PooledTableBuilder implements Disposable {
   #kept: PooledRecordBatch[] = [];
   /** Utf8/binary fields, whose data must stay below 2^31 bytes per batch. */
   readonly #bounded: number[];
+  /**
+   * True while values of a row (or a slice of columns) are going in: user code running
+   * then (a getter, a Proxy) must not cut a batch, which would seal some columns with the
+   * half-appended row and others without.
+   */
+  #appending = false;
 
   constructor(schema: SchemaInput | PooledSchema, options: PooledTableBuilderOptions = {}) {
     this.#schema = PooledSchema.from(schema);
@@ -93,13 +104,13 @@ export class PooledTableBuilder implements Disposable {
 
   /** Rows appended and not yet cut into a batch. */
   get pendingRows(): number {
-    this.#live("read pendingRows");
+    this.#live("read pendingRows", false);
     return this.#rows;
   }
 
   /** Rows appended since the builder was made. */
   get totalRows(): number {
-    this.#live("read totalRows");
+    this.#live("read totalRows", false);
     return this.#rowsBefore + this.#rows;
   }
 
@@ -176,25 +187,31 @@ export class PooledTableBuilder implements Disposable {
       count = this.#fitData(inputs, done, count);
       if (count === 0) {
         this.#cut();
-        callStart = 0;
+        callStart = this.#rows;
         continue;
       }
       const start = this.#rows;
       let i = 0;
+      this.#appending = true;
       try {
         for (; i < fields.length; i++) {
           fields[i]!.appendMany(slice(inputs[i]!, done, done + count));
         }
       } catch (error) {
-        for (let j = 0; j < fields.length; j++) fields[j]!.truncate(callStart);
-        this.#rows = callStart;
+        this.#appending = false;
+        if (this.#fields === fields) {
+          for (let j = 0; j < fields.length; j++) fields[j]!.truncate(callStart);
+          this.#rows = callStart;
+        }
         throw this.#locate(error, i, start);
       }
+      this.#appending = false;
       this.#rows += count;
       done += count;
       if (this.#rows >= this.#batchRows || this.#byteLength(fields) >= this.#batchBytes) {
         this.#cut();
-        callStart = 0;
+        // onBatch may have appended rows of its own: those are not this call's to undo.
+        callStart = this.#rows;
       }
     }
     return this;
@@ -257,14 +274,19 @@ export class PooledTableBuilder implements Disposable {
     this.#makeRoomForData(fields, row, isArray);
     const start = this.#rows;
     let i = 0;
+    this.#appending = true;
     try {
       for (; i < fields.length; i++) {
         fields[i]!.append(isArray ? values[i] : record[this.#names[i]!]);
       }
     } catch (error) {
-      for (let j = 0; j < i; j++) fields[j]!.truncate(start);
+      this.#appending = false;
+      // (Unless a getter disposed the builder meanwhile: then there is nothing to undo.)
+      if (this.#fields === fields) for (let j = 0; j < i; j++) fields[j]!.truncate(start);
       throw atColumn(error, this.#names[i]!, this.#rowsBefore + start);
     }
+    this.#appending = false;
+    if (this.#fields !== fields) throw disposedError("builder", "appendRow");
     this.#rows++;
     if (this.#rows >= this.#batchRows) this.#cut();
     else if (this.#batchBytes !== Infinity && this.#byteLength(fields) >= this.#batchBytes) {
@@ -391,8 +413,15 @@ export class PooledTableBuilder implements Disposable {
     return batch;
   }
 
-  #live(operation: string): FieldBuilder[] {
+  /** The field builders; throws once disposed, or for a change while a row goes in. */
+  #live(operation: string, changes = true): FieldBuilder[] {
     if (this.#fields === null) throw disposedError("builder", operation);
+    if (changes && this.#appending) {
+      throw new LgallocError(
+        "ERR_LGALLOC_BUSY",
+        `Cannot ${operation}: the builder is appending a row (a re-entrant call from a value's getter or a Proxy)`,
+      );
+    }
     return this.#fields;
   }
 }
