@@ -54,6 +54,27 @@ const TYPES: TypeCase[] = [
     value: fc.integer({ min: -1e6, max: 1e6 }),
     arrowInput: (days) => (days as number) * 86_400_000,
   },
+  { type: "float32", arrowType: () => new arrow.Float32(), value: fc.float() },
+  {
+    type: "uint64",
+    arrowType: () => new arrow.Uint64(),
+    value: fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }),
+  },
+  {
+    type: "largeBinary",
+    arrowType: () => new arrow.LargeBinary(),
+    value: fc.uint8Array({ maxLength: 8 }),
+  },
+  {
+    type: "dateMillisecond",
+    arrowType: () => new arrow.DateMillisecond(),
+    value: fc.integer({ min: -(2 ** 40), max: 2 ** 40 }),
+  },
+  {
+    type: "timestamp",
+    arrowType: () => new arrow.TimestampMillisecond(),
+    value: fc.integer({ min: -(2 ** 40), max: 2 ** 40 }),
+  },
   {
     type: "dictionary",
     arrowType: () => new arrow.Dictionary(new arrow.Utf8(), new arrow.Int32()),
@@ -72,7 +93,7 @@ describe("PooledTableBuilder", () => {
   it("builds tables that decode like apache-arrow's own builders (random schemas, rows, nulls)", () => {
     const schemaArb = fc.uniqueArray(fc.constantFrom(...TYPES), {
       minLength: 1,
-      maxLength: 5,
+      maxLength: 6,
       selector: (c) => c.type,
     });
     fc.assert(
