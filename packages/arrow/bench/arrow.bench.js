@@ -336,15 +336,19 @@ function buildGroup() {
     [
       "method",
       "build time",
+      "CPU time",
       "peak RSS",
       "RSS - input",
       "time vs flechette",
       "time vs arrow (flushed)",
+      "CPU vs flechette",
+      "CPU vs arrow (flushed)",
       "RSS vs arrow one chunk",
     ],
     names.map((name) => [
       name,
       fmt(s[name].ms),
+      fmt(s[name].cpuMs),
       mb(s[name].maxRss),
       mb(s[name].maxRss - s[name].inputRss),
       ratio(flechette.ms, s[name].ms),
@@ -454,10 +458,11 @@ function writeGroup() {
   ];
   const s = runGroup("Stream-write the table read from that file", names);
   table(
-    ["method", "write time", "RSS before", "peak RSS", "peak - RSS before"],
+    ["method", "write time", "CPU time", "RSS before", "peak RSS", "peak - RSS before"],
     names.map((name) => [
       name,
       fmt(s[name].ms),
+      fmt(s[name].cpuMs),
       mb(s[name].beforeRss),
       mb(s[name].maxRss),
       mb(s[name].maxRss - s[name].beforeRss),
