@@ -7,6 +7,7 @@
 
 import { expect } from "chai";
 import fc from "fast-check";
+import { LgallocError } from "@lgalloc/core";
 import { PooledTableBuilder, pooledTableFromArrays, type ArrowTypeName } from "@lgalloc/arrow";
 import type * as Arrow from "apache-arrow";
 
@@ -53,6 +54,27 @@ const TYPES: TypeCase[] = [
     value: fc.integer({ min: -1e6, max: 1e6 }),
     arrowInput: (days) => (days as number) * 86_400_000,
   },
+  { type: "float32", arrowType: () => new arrow.Float32(), value: fc.float() },
+  {
+    type: "uint64",
+    arrowType: () => new arrow.Uint64(),
+    value: fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }),
+  },
+  {
+    type: "largeBinary",
+    arrowType: () => new arrow.LargeBinary(),
+    value: fc.uint8Array({ maxLength: 8 }),
+  },
+  {
+    type: "dateMillisecond",
+    arrowType: () => new arrow.DateMillisecond(),
+    value: fc.integer({ min: -(2 ** 40), max: 2 ** 40 }),
+  },
+  {
+    type: "timestamp",
+    arrowType: () => new arrow.TimestampMillisecond(),
+    value: fc.integer({ min: -(2 ** 40), max: 2 ** 40 }),
+  },
   {
     type: "dictionary",
     arrowType: () => new arrow.Dictionary(new arrow.Utf8(), new arrow.Int32()),
@@ -71,7 +93,7 @@ describe("PooledTableBuilder", () => {
   it("builds tables that decode like apache-arrow's own builders (random schemas, rows, nulls)", () => {
     const schemaArb = fc.uniqueArray(fc.constantFrom(...TYPES), {
       minLength: 1,
-      maxLength: 5,
+      maxLength: 6,
       selector: (c) => c.type,
     });
     fc.assert(
@@ -184,6 +206,42 @@ describe("PooledTableBuilder", () => {
     const arrowTable = table.toArrowTable();
     expect(arrowTable.getChild("a")!.toArray()).to.deep.equal(new Int32Array([1, 2]));
     expect(arrowTable.getChild("b")!.toJSON()).to.deep.equal(["x", "z"]);
+  });
+
+  it("refuses a batch cut from inside a row (a getter calling flush) and stays consistent", () => {
+    const builder = new PooledTableBuilder({ a: "int32", b: "int32" });
+    builder.appendRow({ a: 1, b: 1 });
+    const hostile = {
+      a: 2,
+      get b() {
+        builder.flush();
+        return 2;
+      },
+    };
+    expect(() => builder.appendRow(hostile))
+      .to.throw(LgallocError, "re-entrant")
+      .with.property("code", "ERR_LGALLOC_BUSY");
+    expect(builder.pendingRows).to.equal(1);
+    builder.appendRow([3, 3]);
+    using table = builder.finish();
+    const t = table.toArrowTable();
+    expect(t.getChild("a")!.toJSON()).to.deep.equal([1, 3]);
+    expect(t.getChild("b")!.toJSON()).to.deep.equal([1, 3]);
+  });
+
+  it("ends a row whose getter disposed the builder with ERR_LGALLOC_DISPOSED", () => {
+    const builder = new PooledTableBuilder({ a: "int32", b: "int32" });
+    const hostile = {
+      a: 2,
+      get b() {
+        builder.dispose();
+        return 2;
+      },
+    };
+    expect(() => builder.appendRow(hostile))
+      .to.throw(LgallocError)
+      .with.property("code", "ERR_LGALLOC_DISPOSED");
+    expect(builder.disposed).to.equal(true);
   });
 
   it("refuses bad options naming them", () => {

@@ -241,6 +241,34 @@ describe("readIPCFile() / readIPCFileSync() / readIPCStream()", () => {
     expect((error as Error).message).to.contain("nope");
   });
 
+  it("reads only the chosen columns' buffers (and their dictionaries) into the region", async () => {
+    const big = new Float64Array(400_000).map((_, i) => i);
+    using source = pooledTableFromArrays(
+      {
+        big,
+        small: new Int8Array(400_000).fill(3),
+        d: Array.from({ length: 400_000 }, (_, i) => `k${i % 7}`),
+      },
+      { batchRows: 150_000, types: { d: "dictionary" } },
+    );
+    const file = path.join(dir, "projected.arrow");
+    await writeIPC(source, file, { format: "file" });
+    for (const read of [readIPCFile, readIPCFileSync]) {
+      using t = await read(file, { columns: ["d", "small"] });
+      const arrowTable = t.toArrowTable();
+      const buffers = new Set(
+        arrowTable.batches.flatMap((b) => b.data.children.map((c) => c.values.buffer)),
+      );
+      expect(buffers.size).to.equal(1);
+      const [buffer] = [...buffers] as ArrayBuffer[];
+      // The Float64 column alone is 3.2 MB of the file: none of it was read.
+      expect(buffer!.byteLength).to.be.below(fs.statSync(file).size / 2);
+      expect(arrowTable.getChild("d")!.get(399_999)).to.equal(`k${399_999 % 7}`);
+      expect(arrowTable.getChild("small")!.get(12)).to.equal(3);
+      expect(t.batches.map((b) => b.numRows)).to.deep.equal([150_000, 150_000, 100_000]);
+    }
+  });
+
   it("names the byte offset of a truncated or malformed file", async () => {
     using source = pooledTableFromArrays({ a: new Float64Array(1000) });
     const file = path.join(dir, "good.arrow");

@@ -92,22 +92,22 @@ export class ArrowObjectRegistry {
   }
 
   data<T extends Arrow.Data>(data: T): T {
-    this.#data.push(new WeakRef(data));
+    remember(this.#data, data);
     return data;
   }
 
   vector<T extends Arrow.Vector>(vector: T): T {
-    this.#vectors.push(new WeakRef(vector));
+    remember(this.#vectors, vector);
     return vector;
   }
 
   table<T extends Arrow.Table>(table: T): T {
-    this.#tables.push(new WeakRef(table));
+    remember(this.#tables, table);
     return table;
   }
 
   batch<T extends Arrow.RecordBatch>(batch: T): T {
-    this.#batches.push(new WeakRef(batch));
+    remember(this.#batches, batch);
     return batch;
   }
 
@@ -151,6 +151,19 @@ export class ArrowObjectRegistry {
     this.#tables.length = 0;
     this.#batches.length = 0;
   }
+}
+
+/**
+ * Adds a weak reference to `list`, dropping the dead ones now and then: a table converted
+ * again and again must not accumulate a reference per conversion.
+ */
+function remember<T extends object>(list: WeakRef<T>[], value: T): void {
+  if (list.length >= 256 && (list.length & (list.length - 1)) === 0) {
+    let kept = 0;
+    for (const ref of list) if (ref.deref() !== undefined) list[kept++] = ref;
+    list.length = kept;
+  }
+  list.push(new WeakRef(value));
 }
 
 /** The Data of one array (no dictionary), over its buffers. */

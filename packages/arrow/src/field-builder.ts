@@ -52,9 +52,26 @@ export class FieldBuilder {
     return this.#column.byteLength;
   }
 
-  /** Data bytes a utf8/binary column can still take (Infinity for other types). */
-  get remainingDataBytes(): number {
+  /** Data bytes a utf8/binary column can still take (Infinity for other types), exactly. */
+  get exactRemainingDataBytes(): number {
     return this.#column.remainingDataBytes;
+  }
+
+  /**
+   * A lower bound of the data bytes the column can still take, kept without asking the
+   * column each time (that makes a view): refreshed only when a value might not fit.
+   */
+  #room = 0;
+
+  /**
+   * True if `bytes` more data bytes (an upper bound of the next value's) fit a utf8/binary
+   * column's Int32 offsets; the bound is then counted as used.
+   */
+  hasRoomFor(bytes: number): boolean {
+    if (bytes > this.#room) this.#room = this.#column.remainingDataBytes;
+    if (bytes > this.#room) return false;
+    this.#room -= bytes;
+    return true;
   }
 
   /** Appends one value; `undefined` counts as null (a missing field). */
@@ -108,6 +125,7 @@ export class FieldBuilder {
   /** Hands the column's buffers over and starts an empty one. */
   seal(): SealedChunk {
     const sealed = this.#column.seal();
+    this.#room = 0;
     const owner = new SharedOwner(sealed.owners);
     const buffers = buffersOf(sealed);
     if (this.#dictionary === null) {

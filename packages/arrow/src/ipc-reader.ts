@@ -22,6 +22,7 @@ import { InvalidIpcError } from "./errors";
 import { makeBatch, type PooledRecordBatch } from "./record-batch";
 import { PooledSchema } from "./schema";
 import { makeTable, type PooledTable } from "./table";
+import { projectFile, type ReadRequest } from "./ipc-projection";
 
 /** The largest single read. */
 export const MAX_READ_BYTES = 2 ** 30;
@@ -42,7 +43,10 @@ export interface ReadIPCOptions {
   columns?: readonly string[];
 }
 
-/** A table of the IPC file at `path`, its buffers viewing one pooled region. */
+/**
+ * A table of the IPC file at `path`, its buffers viewing one pooled region. With
+ * `columns`, only those columns' buffers (and the dictionaries they use) are read.
+ */
 export async function readIPCFile(
   path: string,
   options: ReadIPCOptions = {},
@@ -51,28 +55,36 @@ export async function readIPCFile(
   const columns = checkColumns(options);
   const arrow = arrowModule();
   const handle = await fs.promises.open(path, "r");
-  let vec: LargeVec<Uint8Array> | undefined;
   try {
     const { size } = await handle.stat();
-    vec = LargeVec.allocUnsafe(Uint8Array, size);
-    for (let position = 0; position < size;) {
-      const length = Math.min(MAX_READ_BYTES, size - position);
-      const { bytesRead } = await handle.read(
-        vec.view(position, position + length),
-        0,
-        length,
-        position,
-      );
-      if (bytesRead === 0) throw new InvalidIpcError(position, "the file ended while being read");
-      position += bytesRead;
+    const plan = readFilePlan(arrow, size, columns);
+    let step = plan.next();
+    while (!step.done) {
+      const { into, position } = step.value;
+      try {
+        let filled = 0;
+        while (filled < into.length) {
+          const { bytesRead } = await handle.read(
+            into,
+            filled,
+            into.length - filled,
+            position + filled,
+          );
+          if (bytesRead === 0) {
+            throw new InvalidIpcError(position + filled, "the file ended while being read");
+          }
+          filled += bytesRead;
+        }
+      } catch (error) {
+        step = plan.throw(error);
+        continue;
+      }
+      step = plan.next();
     }
-  } catch (error) {
-    vec?.dispose();
-    throw error;
+    return step.value;
   } finally {
     await handle.close();
   }
-  return decodeFile(arrow, vec, columns);
 }
 
 /** Like `readIPCFile`, synchronously. */
@@ -81,23 +93,70 @@ export function readIPCFileSync(path: string, options: ReadIPCOptions = {}): Poo
   const columns = checkColumns(options);
   const arrow = arrowModule();
   const fd = fs.openSync(path, "r");
-  let vec: LargeVec<Uint8Array> | undefined;
   try {
-    const { size } = fs.fstatSync(fd);
-    vec = LargeVec.allocUnsafe(Uint8Array, size);
-    for (let position = 0; position < size;) {
-      const length = Math.min(MAX_READ_BYTES, size - position);
-      const bytesRead = fs.readSync(fd, vec.view(position, position + length), 0, length, position);
-      if (bytesRead === 0) throw new InvalidIpcError(position, "the file ended while being read");
-      position += bytesRead;
+    const plan = readFilePlan(arrow, fs.fstatSync(fd).size, columns);
+    let step = plan.next();
+    while (!step.done) {
+      const { into, position } = step.value;
+      try {
+        let filled = 0;
+        while (filled < into.length) {
+          const bytesRead = fs.readSync(fd, into, filled, into.length - filled, position + filled);
+          if (bytesRead === 0) {
+            throw new InvalidIpcError(position + filled, "the file ended while being read");
+          }
+          filled += bytesRead;
+        }
+      } catch (error) {
+        step = plan.throw(error);
+        continue;
+      }
+      step = plan.next();
     }
-  } catch (error) {
-    vec?.dispose();
-    throw error;
+    return step.value;
   } finally {
     fs.closeSync(fd);
   }
-  return decodeFile(arrow, vec, columns);
+}
+
+/**
+ * The reads of a file of `size` bytes and the table they make, as a generator of reads
+ * (run by the sync or the async driver above): the whole file into one region, or with
+ * `columns` only what they need (ipc-projection.ts).
+ */
+function* readFilePlan(
+  arrow: ArrowModule,
+  size: number,
+  columns: readonly string[] | undefined,
+): Generator<ReadRequest, PooledTable, void> {
+  if (size < FILE_HEAD_BYTES + FILE_TAIL_BYTES) {
+    throw new InvalidIpcError(0, `a file of ${size} bytes is too short for the Arrow file format`);
+  }
+  if (columns !== undefined) {
+    const head = new Uint8Array(FILE_HEAD_BYTES);
+    yield { into: head, position: 0 };
+    const tail = new Uint8Array(FILE_TAIL_BYTES);
+    yield { into: tail, position: size - FILE_TAIL_BYTES };
+    const footerStart = checkFileEnds(size, head, tail);
+    const footer = function* (): Generator<ReadRequest, Arrow.Schema, void> {
+      const bytes = new Uint8Array(size - 6 - footerStart);
+      yield { into: bytes, position: footerStart };
+      return schemaFromFooter(arrow, bytes, footerStart);
+    };
+    const projected = yield* projectFile(arrow, footerStart, columns, footer);
+    return tableFromChunks(arrow, projected.vec, projected.chunks, undefined);
+  }
+  const vec = LargeVec.allocUnsafe(Uint8Array, size);
+  try {
+    for (let position = 0; position < size; position += MAX_READ_BYTES) {
+      const length = Math.min(MAX_READ_BYTES, size - position);
+      yield { into: vec.view(position, position + length), position };
+    }
+  } catch (error) {
+    vec.dispose();
+    throw error;
+  }
+  return decodeFile(arrow, vec);
 }
 
 /**
@@ -206,40 +265,55 @@ interface DecodedBatch {
   columns: ColumnChunk[];
 }
 
+/** Where the footer of a file starts, from its first 8 and last 10 bytes (checked). */
+function checkFileEnds(size: number, head: Uint8Array, tail: Uint8Array): number {
+  if (ascii(head.subarray(0, 6)) !== MAGIC) {
+    throw new InvalidIpcError(0, 'the file does not start with "ARROW1"');
+  }
+  if (ascii(tail.subarray(4, 10)) !== MAGIC) {
+    throw new InvalidIpcError(size - 6, 'the file does not end with "ARROW1" (truncated?)');
+  }
+  const footerLength = new DataView(tail.slice(0, 4).buffer).getInt32(0, true);
+  const footerStart = size - FILE_TAIL_BYTES - footerLength;
+  if (footerLength <= 0 || footerStart < FILE_HEAD_BYTES) {
+    throw new InvalidIpcError(size - 10, `an impossible footer length (${footerLength})`);
+  }
+  return footerStart;
+}
+
 /** Splits a whole file (in `vec`) into messages and decodes them into a table. */
-function decodeFile(
-  arrow: ArrowModule,
-  vec: LargeVec<Uint8Array>,
-  columns: readonly string[] | undefined,
-): PooledTable {
+function decodeFile(arrow: ArrowModule, vec: LargeVec<Uint8Array>): PooledTable {
+  let chunks: Uint8Array[];
   try {
     const size = vec.length;
-    if (size < FILE_HEAD_BYTES + FILE_TAIL_BYTES) {
-      throw new InvalidIpcError(
-        0,
-        `a file of ${size} bytes is too short for the Arrow file format`,
-      );
-    }
-    if (ascii(vec.view(0, 6)) !== MAGIC) {
-      throw new InvalidIpcError(0, 'the file does not start with "ARROW1"');
-    }
-    if (ascii(vec.view(size - 6, size)) !== MAGIC) {
-      throw new InvalidIpcError(size - 6, 'the file does not end with "ARROW1" (truncated?)');
-    }
-    const footerLength = new DataView(vec.view(size - 10, size - 6).slice().buffer).getInt32(
-      0,
-      true,
+    const footerStart = checkFileEnds(
+      size,
+      vec.view(0, FILE_HEAD_BYTES),
+      vec.view(size - FILE_TAIL_BYTES, size),
     );
-    const footerStart = size - FILE_TAIL_BYTES - footerLength;
-    if (footerLength <= 0 || footerStart < FILE_HEAD_BYTES) {
-      throw new InvalidIpcError(size - 10, `an impossible footer length (${footerLength})`);
-    }
-    const chunks = splitMessages(arrow, vec, FILE_HEAD_BYTES, footerStart);
+    chunks = splitMessages(arrow, vec, FILE_HEAD_BYTES, footerStart);
     if (chunks.length === 0 || messageType(arrow, chunks[0]!) !== HEADER_SCHEMA) {
       // apache-arrow's file writer puts the schema only in the footer, not as a message
       // before the batches: make that message, so the stream reader can decode the rest.
-      chunks.unshift(schemaMessageFromFooter(arrow, vec.view(footerStart, size - 6), footerStart));
+      chunks.unshift(
+        schemaMessage(arrow, schemaFromFooter(arrow, vec.view(footerStart, size - 6), footerStart)),
+      );
     }
+  } catch (error) {
+    vec.dispose();
+    throw error;
+  }
+  return tableFromChunks(arrow, vec, chunks, undefined);
+}
+
+/** Decodes message-aligned chunks in `vec` into a table owning `vec`. */
+function tableFromChunks(
+  arrow: ArrowModule,
+  vec: LargeVec<Uint8Array>,
+  chunks: Uint8Array[],
+  columns: readonly string[] | undefined,
+): PooledTable {
+  try {
     const owner = new SharedOwner([vec as LargeVec<TypedArray>]);
     const { schema, batches } = decodeChunks(arrow, chunks, FILE_HEAD_BYTES, columns, null);
     const pooled = batches.map((batch) =>
@@ -308,28 +382,31 @@ function messageType(arrow: ArrowModule, chunk: Uint8Array): number {
 }
 
 /**
- * A schema message (prefix, metadata) made from the file's footer. apache-arrow has no
- * public footer decoder, so its file reader's own is used on a small file holding just
- * the footer (its internals are stable across the supported 21.x versions).
+ * The schema in a file's footer (`footerAndLength`: the footer and its int32 length).
+ * apache-arrow has no public footer decoder, so its file reader's own is used on a small
+ * file holding just the footer (its internals are stable across the supported 21.x).
  */
-function schemaMessageFromFooter(
+function schemaFromFooter(
   arrow: ArrowModule,
   footerAndLength: Uint8Array,
   at: number,
-): Uint8Array {
+): Arrow.Schema {
   const file = new Uint8Array(FILE_HEAD_BYTES + footerAndLength.length + 6);
   file.set(new TextEncoder().encode(MAGIC), 0);
   file.set(footerAndLength, FILE_HEAD_BYTES);
   file.set(new TextEncoder().encode(MAGIC), file.length - 6);
-  let schema: Arrow.Schema;
   try {
     const reader = arrow.RecordBatchReader.from(file) as unknown as {
       _impl: { _readFooter(): { schema: Arrow.Schema } };
     };
-    schema = reader._impl._readFooter().schema;
+    return reader._impl._readFooter().schema;
   } catch (error) {
     throw new InvalidIpcError(at, "a footer apache-arrow could not decode", error);
   }
+}
+
+/** A schema message (prefix, metadata) for `schema`. */
+function schemaMessage(arrow: ArrowModule, schema: Arrow.Schema): Uint8Array {
   const metadata = arrow.Message.encode(arrow.Message.from(schema));
   const padded = (metadata.length + 8 + 7) & ~7;
   const message = new Uint8Array(padded);

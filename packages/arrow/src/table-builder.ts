@@ -10,7 +10,12 @@
 // the row (counted from the builder's first row); the failed row is rolled back in every
 // column, and every row appended before it stays.
 
-import { InvalidArgTypeError, InvalidArgValueError, OutOfRangeError } from "@lgalloc/core";
+import {
+  InvalidArgTypeError,
+  InvalidArgValueError,
+  LgallocError,
+  OutOfRangeError,
+} from "@lgalloc/core";
 
 import { atColumn, disposedError } from "./errors";
 import { FAILED_INDEX, FieldBuilder } from "./field-builder";
@@ -59,6 +64,12 @@ export class PooledTableBuilder implements Disposable {
   #kept: PooledRecordBatch[] = [];
   /** Utf8/binary fields, whose data must stay below 2^31 bytes per batch. */
   readonly #bounded: number[];
+  /**
+   * True while values of a row (or a slice of columns) are going in: user code running
+   * then (a getter, a Proxy) must not cut a batch, which would seal some columns with the
+   * half-appended row and others without.
+   */
+  #appending = false;
 
   constructor(schema: SchemaInput | PooledSchema, options: PooledTableBuilderOptions = {}) {
     this.#schema = PooledSchema.from(schema);
@@ -93,13 +104,13 @@ export class PooledTableBuilder implements Disposable {
 
   /** Rows appended and not yet cut into a batch. */
   get pendingRows(): number {
-    this.#live("read pendingRows");
+    this.#live("read pendingRows", false);
     return this.#rows;
   }
 
   /** Rows appended since the builder was made. */
   get totalRows(): number {
-    this.#live("read totalRows");
+    this.#live("read totalRows", false);
     return this.#rowsBefore + this.#rows;
   }
 
@@ -176,25 +187,31 @@ export class PooledTableBuilder implements Disposable {
       count = this.#fitData(inputs, done, count);
       if (count === 0) {
         this.#cut();
-        callStart = 0;
+        callStart = this.#rows;
         continue;
       }
       const start = this.#rows;
       let i = 0;
+      this.#appending = true;
       try {
         for (; i < fields.length; i++) {
           fields[i]!.appendMany(slice(inputs[i]!, done, done + count));
         }
       } catch (error) {
-        for (let j = 0; j < fields.length; j++) fields[j]!.truncate(callStart);
-        this.#rows = callStart;
+        this.#appending = false;
+        if (this.#fields === fields) {
+          for (let j = 0; j < fields.length; j++) fields[j]!.truncate(callStart);
+          this.#rows = callStart;
+        }
         throw this.#locate(error, i, start);
       }
+      this.#appending = false;
       this.#rows += count;
       done += count;
       if (this.#rows >= this.#batchRows || this.#byteLength(fields) >= this.#batchBytes) {
         this.#cut();
-        callStart = 0;
+        // onBatch may have appended rows of its own: those are not this call's to undo.
+        callStart = this.#rows;
       }
     }
     return this;
@@ -257,14 +274,19 @@ export class PooledTableBuilder implements Disposable {
     this.#makeRoomForData(fields, row, isArray);
     const start = this.#rows;
     let i = 0;
+    this.#appending = true;
     try {
       for (; i < fields.length; i++) {
         fields[i]!.append(isArray ? values[i] : record[this.#names[i]!]);
       }
     } catch (error) {
-      for (let j = 0; j < i; j++) fields[j]!.truncate(start);
+      this.#appending = false;
+      // (Unless a getter disposed the builder meanwhile: then there is nothing to undo.)
+      if (this.#fields === fields) for (let j = 0; j < i; j++) fields[j]!.truncate(start);
       throw atColumn(error, this.#names[i]!, this.#rowsBefore + start);
     }
+    this.#appending = false;
+    if (this.#fields !== fields) throw disposedError("builder", "appendRow");
     this.#rows++;
     if (this.#rows >= this.#batchRows) this.#cut();
     else if (this.#batchBytes !== Infinity && this.#byteLength(fields) >= this.#batchBytes) {
@@ -275,10 +297,16 @@ export class PooledTableBuilder implements Disposable {
   /** Refuses a key that names no column (counting keys is cheaper than listing them). */
   #checkKeys(record: Record<string, unknown>): void {
     let keys = 0;
+    const names = this.#names;
     for (const key in record) {
+      // Keys usually come in schema order: compare with the expected name before a lookup.
+      if (key === names[keys]) {
+        keys++;
+        continue;
+      }
       if (!Object.prototype.hasOwnProperty.call(record, key)) continue;
       keys++;
-      if (keys > this.#names.length || this.#schema.indexOf(key) < 0) {
+      if (keys > names.length || this.#schema.indexOf(key) < 0) {
         for (const name of Object.keys(record)) {
           if (this.#schema.indexOf(name) < 0) {
             throw atColumn(
@@ -296,7 +324,7 @@ export class PooledTableBuilder implements Disposable {
     }
   }
 
-  /** Cuts a batch first if a string of this row would take a column past 2^31 - 1 bytes. */
+  /** Cuts a batch first if a value of this row would take a column past 2^31 - 1 bytes. */
   #makeRoomForData(fields: FieldBuilder[], row: object, isArray: boolean): void {
     for (const i of this.#bounded) {
       const value = isArray
@@ -305,14 +333,16 @@ export class PooledTableBuilder implements Disposable {
       let bytes: number;
       if (typeof value === "string") bytes = value.length * 3;
       else if (ArrayBuffer.isView(value)) bytes = value.byteLength;
-      else if (value instanceof ArrayBuffer || value instanceof SharedArrayBuffer)
+      else if (value instanceof ArrayBuffer || value instanceof SharedArrayBuffer) {
         bytes = value.byteLength;
-      else continue;
+      } else continue;
       const field = fields[i]!;
-      // Cheap bound first (3 bytes per UTF-16 unit at most); exact length only near the end.
-      if (bytes <= field.remainingDataBytes) continue;
-      if (typeof value === "string") bytes = Buffer.byteLength(value, "utf8");
-      if (bytes > field.remainingDataBytes && this.#rows > 0) {
+      // Cheap bound first (3 bytes per UTF-16 unit at most); the exact length only near the end.
+      if (field.hasRoomFor(bytes)) continue;
+      if (typeof value === "string" && field.hasRoomFor(Buffer.byteLength(value, "utf8"))) continue;
+      // Too much for this batch: start the next one (a value too large for any batch is
+      // left for the column to refuse, naming it).
+      if (this.#rows > 0) {
         this.#cut();
         return;
       }
@@ -325,7 +355,7 @@ export class PooledTableBuilder implements Disposable {
     let fit = count;
     for (const i of this.#bounded) {
       const values = inputs[i]!;
-      const room = fields[i]!.remainingDataBytes;
+      const room = fields[i]!.exactRemainingDataBytes;
       let bound = 0;
       for (let r = done; r < done + fit; r++) {
         const value = values[r];
@@ -383,8 +413,15 @@ export class PooledTableBuilder implements Disposable {
     return batch;
   }
 
-  #live(operation: string): FieldBuilder[] {
+  /** The field builders; throws once disposed, or for a change while a row goes in. */
+  #live(operation: string, changes = true): FieldBuilder[] {
     if (this.#fields === null) throw disposedError("builder", operation);
+    if (changes && this.#appending) {
+      throw new LgallocError(
+        "ERR_LGALLOC_BUSY",
+        `Cannot ${operation}: the builder is appending a row (a re-entrant call from a value's getter or a Proxy)`,
+      );
+    }
     return this.#fields;
   }
 }
