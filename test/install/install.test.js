@@ -108,20 +108,30 @@ const column = ColumnBuffer.create("utf8");
 column.append("a");
 column.appendNull();
 column.dispose();
+const { pooledTableFromArrays } = require("@lgalloc/arrow");
+const table = pooledTableFromArrays({ x: new Float64Array([1.5, 2.5]), s: ["a", "b"] });
+const arrowRows = table.toArrowTable().numRows;
+table.dispose();
 console.log(JSON.stringify({ backend: backendKind(), statsBackend: stats().backend,
-  first, detached: view.length, sum }));
+  first, detached: view.length, sum, arrowRows }));
 `;
 
 const ESM_PROGRAM = `
 import { allocate, backendKind } from "@lgalloc/core";
 import { LargeVec } from "@lgalloc/collections";
+import { PooledTableBuilder } from "@lgalloc/arrow";
+const builder = new PooledTableBuilder({ n: "int32" });
+builder.appendRow({ n: 7 });
+const table = builder.finish();
+const rows = table.numRows;
+table.dispose();
 const region = allocate(2 * 2 ** 20);
 region.view(Uint8Array).fill(7);
 const seven = region.view(Uint8Array)[123];
 region.dispose();
 const vec = new LargeVec(Int32Array, 5);
 vec.set(4, -3);
-console.log(JSON.stringify({ backend: backendKind(), seven, last: vec.get(4), length: vec.length }));
+console.log(JSON.stringify({ backend: backendKind(), seven, last: vec.get(4), length: vec.length, rows }));
 vec.dispose();
 `;
 
@@ -179,7 +189,8 @@ describe("installing the packed packages into a project outside the repository",
       path.join(project, "package.json"),
       JSON.stringify({ name: "lgalloc-install-test", version: "1.0.0", private: true }),
     );
-    const external = new Set(["@types/node"]);
+    // apache-arrow is @lgalloc/arrow's optional peer: the programs use it, so install it.
+    const external = new Set(["@types/node", "apache-arrow"]);
     for (const entry of Object.values(tarballs)) {
       const manifest = PACKAGES.find((p) => p.name === entry.name);
       for (const dep of Object.keys(manifest.dependencies ?? {})) {
@@ -254,6 +265,7 @@ describe("installing the packed packages into a project outside the repository",
       first: 42,
       detached: 0,
       sum: 499500,
+      arrowRows: 2,
     });
   });
 
@@ -266,6 +278,7 @@ describe("installing the packed packages into a project outside the repository",
       seven: 7,
       last: -3,
       length: 5,
+      rows: 1,
     });
   });
 
@@ -288,13 +301,13 @@ describe("installing the packed packages into a project outside the repository",
   it("refuses deep imports of internals and declares no @internal member", function () {
     const probe = `
       for (const spec of ["@lgalloc/core/dist/native", "@lgalloc/core/dist/region.js",
-                          "@lgalloc/collections/dist/large-vec"]) {
+                          "@lgalloc/collections/dist/large-vec", "@lgalloc/arrow/dist/table"]) {
         try { require(spec); console.log("loaded " + spec); }
         catch (error) { console.log(error.code); }
       }`;
     const result = node(["-e", probe], project);
     expect(result.stdout.trim().split("\n")).to.deep.equal(
-      Array(3).fill("ERR_PACKAGE_PATH_NOT_EXPORTED"),
+      Array(4).fill("ERR_PACKAGE_PATH_NOT_EXPORTED"),
     );
     for (const name of Object.keys(tarballs)) {
       const dist = path.join(project, "node_modules", name, "dist");

@@ -28,11 +28,26 @@ const { spawnSync } = require("node:child_process");
 const fs = require("node:fs");
 const os = require("node:os");
 const path = require("node:path");
+const { parseArgs } = require("node:util");
 
-const argv = process.argv.slice(2);
-const option = (name, fallback) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : fallback);
-const RUNS = Number(option("--runs", "3"));
-const ONLY = option("--only", undefined);
+// Strict: a misspelt flag is an error, not a silent full run of many minutes.
+const { values: flags } = parseArgs({
+  options: {
+    runs: { type: "string", default: "3" },
+    only: { type: "string" },
+    case: { type: "string" },
+    "make-big-file": { type: "boolean" },
+  },
+  strict: true,
+});
+const GROUPS = ["build", "cycles", "reread", "write"];
+const RUNS = Number(flags.runs);
+const ONLY = flags.only;
+if (!Number.isInteger(RUNS) || RUNS < 1)
+  throw new Error(`--runs: expected a positive integer, got ${flags.runs}`);
+if (ONLY !== undefined && !GROUPS.includes(ONLY)) {
+  throw new Error(`--only: expected one of ${GROUPS.join(", ")}, got ${ONLY}`);
+}
 const ROWS = 10_000_000;
 const CYCLE_ROWS = 2_000_000;
 const CYCLES = 10;
@@ -475,13 +490,14 @@ function writeGroup() {
 }
 
 async function main() {
-  if (argv[0] === "--case") {
-    const result = await CASES[argv[1]]();
+  if (flags.case !== undefined) {
+    if (!(flags.case in CASES)) throw new Error(`--case: no case named ${flags.case}`);
+    const result = await CASES[flags.case]();
     result.maxRss = process.resourceUsage().maxRSS * 1024;
     console.log(JSON.stringify(result));
     return;
   }
-  if (argv[0] === "--make-big-file") return makeBigFile();
+  if (flags["make-big-file"]) return makeBigFile();
   console.log(
     `node ${process.version}, ${os.cpus().length} cores, backend ${require("@lgalloc/core").backendKind()}`,
   );
