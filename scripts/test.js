@@ -12,8 +12,8 @@
 //   7. the install test (test/install): the packages packed, installed into a project
 //      outside the repository and run there.
 //   8. the short profile of the stress scenarios (test/stress, scripts/stress.js).
-// `--tier asan` runs a bounded subset of mocha against the addon built with ASan + UBSan
-// (scripts/asan-addon.js).
+//   9. a bounded subset of mocha against the addon built with ASan + UBSan, loaded into
+//      Node (scripts/asan-addon.js; `--tier asan` runs it alone).
 // It prints a table per suite and ends with the line `N passed, N failed` (plus
 // `, N skipped` when tests were skipped), which CI reads. Exits 1 when anything failed or
 // a suite produced no results.
@@ -306,7 +306,7 @@ function main() {
     heading(`native (${variants.join(", ")})`);
     results.push(...native.runTests(variants));
   }
-  if (wants("js") || tier === "asan" || wants("install") || wants("stress")) {
+  if (wants("js") || wants("asan") || wants("install") || wants("stress")) {
     const built = buildTypeScript();
     if (wants("js")) {
       results.push(
@@ -317,7 +317,7 @@ function main() {
         readmeSuite(),
       );
     }
-    if (tier === "asan") results.push(asanSuite(built));
+    if (wants("asan")) results.push(asanSuite(built));
     if (wants("install")) results.push(installSuite(built));
     if (wants("stress")) results.push(stressSuite(built));
   }
