@@ -198,8 +198,14 @@ function examplesSuite(built) {
       : [];
   const programs = [...listPrograms("."), ...listPrograms("dist")];
   for (const program of programs) {
+    // An example may take arguments for CI (e.g. the demo's smaller size): one line in
+    // examples/expected/<name>.args.
+    const argsFile = path.join(dir, "expected", `${path.basename(program, ".js")}.args`);
+    const args = fs.existsSync(argsFile)
+      ? fs.readFileSync(argsFile, "utf8").trim().split(/\s+/).filter(Boolean)
+      : [];
     for (const backend of ["native", "fallback"]) {
-      const run = spawnSync(process.execPath, [path.join(dir, program)], {
+      const run = spawnSync(process.execPath, [path.join(dir, program), ...args], {
         cwd: ROOT,
         env: { ...process.env, LGALLOC_BACKEND: backend },
         encoding: "utf8",
