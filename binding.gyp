@@ -2,6 +2,11 @@
 # native/binding (every .cc file there) plus every allocator core source in native/core/src. The core's tests and
 # benchmark are built separately with CMake (native/CMakeLists.txt, scripts/native.js).
 {
+  # Link-time optimisation (issue 13): the binding's allocate and dispose calls reach the
+  # core's hot paths across translation units, and LTO inlines them as the core's own
+  # benchmark is built (native/CMakeLists.txt). `node-gyp configure -- -Dlgalloc_lto=0`
+  # builds without it.
+  "variables": { "lgalloc_lto%": 1 },
   "targets": [
     {
       "target_name": "lgalloc",
@@ -26,7 +31,14 @@
       # worker, if the main thread never did) goes away, but the process-wide allocator's
       # background thread, and backing-store deleters that V8 runs later on its own
       # threads, still execute this file's code (a terminated worker crashed the process).
-      "ldflags": ["-Wl,-z,nodelete"]
+      "ldflags": ["-Wl,-z,nodelete"],
+      "conditions": [
+        ["lgalloc_lto==1", {
+          "cflags_cc": ["-flto=auto", "-fno-fat-lto-objects"],
+          # The link step runs the optimiser, so it needs the same optimisation flags.
+          "ldflags": ["-flto=auto", "-O2"]
+        }]
+      ]
     }
   ]
 }

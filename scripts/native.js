@@ -20,13 +20,15 @@ const ROOT = path.resolve(__dirname, "..");
 /**
  * Build variants: name -> CMake options. `sanitize` is LGALLOC_SANITIZE; `cxxAssertions`
  * turns on LGALLOC_CXX_ASSERTIONS (-D_GLIBCXX_ASSERTIONS, as hardened distribution builds
- * compile, so that undefined behaviour such as reading an empty std::optional aborts a test).
+ * compile, so that undefined behaviour such as reading an empty std::optional aborts a test);
+ * `lto` is LGALLOC_LTO, link-time optimisation as the shipped addon is built (issue 13),
+ * passed explicitly so that a build directory configured before keeps no stale setting.
  */
 const VARIANTS = {
-  release: { sanitize: "", cxxAssertions: false },
-  "asan-ubsan": { sanitize: "address,undefined", cxxAssertions: false },
-  tsan: { sanitize: "thread", cxxAssertions: false },
-  assertions: { sanitize: "", cxxAssertions: true },
+  release: { sanitize: "", cxxAssertions: false, lto: true },
+  "asan-ubsan": { sanitize: "address,undefined", cxxAssertions: false, lto: false },
+  tsan: { sanitize: "thread", cxxAssertions: false, lto: false },
+  assertions: { sanitize: "", cxxAssertions: true, lto: true },
 };
 
 /**
@@ -125,6 +127,7 @@ function buildVariant(variant, root, { tests = true, target } = {}) {
       "-DCMAKE_BUILD_TYPE=RelWithDebInfo",
       `-DLGALLOC_SANITIZE=${VARIANTS[variant].sanitize}`,
       `-DLGALLOC_CXX_ASSERTIONS=${VARIANTS[variant].cxxAssertions ? "ON" : "OFF"}`,
+      `-DLGALLOC_LTO=${VARIANTS[variant].lto ? "ON" : "OFF"}`,
       `-DLGALLOC_BUILD_TESTS=${tests ? "ON" : "OFF"}`,
     ],
     { cwd: root },

@@ -1,5 +1,6 @@
 // The global pool's Treiber stack (global_pool.h): batch pops and trim's take_all, alone
-// and racing with pushes and pops, never lose or duplicate a slot.
+// and racing with pushes and pops, never lose or duplicate a slot; its length counts
+// pushes minus pops from any threads.
 #include "global_pool.h"
 
 #include <gtest/gtest.h>
@@ -78,6 +79,45 @@ TEST(GlobalPool, TakeAllRacingWithPopsAndPushesLosesAndDuplicatesNothing) {
   std::sort(all.begin(), all.end());
   ASSERT_EQ(all.size(), kSlots);
   for (std::uint32_t i = 0; i < kSlots; ++i) EXPECT_EQ(all[i], i);
+}
+
+TEST(GlobalPool, LengthIsPushesMinusPopsWhenOneThreadPushesAndAnotherPops) {
+  RegionTable slots;
+  ASSERT_TRUE(slots.ensure(0, kSlots));
+  GlobalPool pool(slots);
+  const int rounds = 200 / test::kSanitizerSlowdown;
+  std::atomic<std::uint32_t> popped{0};
+  std::atomic<bool> done{false};
+  std::vector<std::uint32_t> seen;
+  std::thread popper([&] {
+    for (;;) {
+      const bool finished = done.load();
+      std::uint32_t count = 0;
+      const std::uint32_t first = pool.pop_batch(8, &count);
+      if (first == kNoSlot) {
+        if (finished) return;
+        continue;
+      }
+      // Keep what was popped out of the pool; the pusher pushes fresh slots only.
+      for (std::uint32_t slot : chain(slots, first, count)) seen.push_back(slot);
+      popped.fetch_add(count);
+    }
+  });
+  for (int r = 0; r < rounds; ++r) {
+    for (std::uint32_t i = 0; i < kSlots / rounds; ++i) {
+      pool.push(static_cast<std::uint32_t>(r) * (kSlots / rounds) + i);
+    }
+  }
+  done.store(true);
+  popper.join();
+  const std::uint32_t pushed = static_cast<std::uint32_t>(rounds) * (kSlots / rounds);
+  EXPECT_EQ(popped.load(), pushed);
+  EXPECT_EQ(pool.length(), 0u);
+  std::sort(seen.begin(), seen.end());
+  ASSERT_EQ(seen.size(), pushed);
+  for (std::uint32_t i = 0; i < pushed; ++i) EXPECT_EQ(seen[i], i);
+  for (std::uint32_t i = 0; i < 5; ++i) pool.push(seen[i]);
+  EXPECT_EQ(pool.length(), 5u);
 }
 
 }  // namespace
