@@ -2,12 +2,13 @@
 // and UndefinedBehaviorSanitizer (clang). The target (native/fuzz/) decodes each input into
 // a program of allocator calls and checks the invariants after every step.
 //
-//   npm run fuzz:native -- [--seconds N] [--jobs N]
+//   npm run fuzz:native -- [--seconds N] [--jobs N] [--scratch]
 //
 // Builds build/native/fuzz/allocator_fuzzer, then fuzzes for N seconds (default 60) from
 // the corpus in native/fuzz/corpus, which it grows (libFuzzer keeps every input that
 // reaches new code; commit them). A crash is written to native/fuzz/crashes/ and the run
-// fails; after the fix, commit the reproducer: the googletest suite replays both folders
+// fails; after the fix, commit the reproducer (--scratch keeps new inputs in a temporary
+// folder instead, leaving the committed corpus as it is: what `npm run stress` uses): the googletest suite replays both folders
 // (native/tests/fuzz_corpus_test.cc). Needs clang with its sanitizer runtimes:
 // `apt-get install -y clang libclang-rt-14-dev` on Debian 12.
 "use strict";
@@ -61,7 +62,7 @@ function build() {
   if (result.status !== 0) throw new Error(`${compiler} failed (${result.status})`);
 }
 
-function fuzz(seconds, jobs) {
+function fuzz(seconds, jobs, scratch) {
   const corpus = path.join(FUZZ_DIR, "corpus");
   const crashes = path.join(FUZZ_DIR, "crashes");
   fs.mkdirSync(corpus, { recursive: true });
@@ -72,6 +73,8 @@ function fuzz(seconds, jobs) {
     "-print_final_stats=1",
     "-max_len=4096",
     "-rss_limit_mb=4096",
+    // libFuzzer adds what it finds to the first folder and only reads the others.
+    ...(scratch ? [fs.mkdtempSync(path.join(require("node:os").tmpdir(), "lgalloc-fuzz-"))] : []),
     corpus,
   ];
   if (jobs > 1) args.unshift(`-fork=${jobs}`);
@@ -91,6 +94,7 @@ if (require.main === module) {
     options: {
       seconds: { type: "string", default: "60" },
       jobs: { type: "string", default: "1" },
+      scratch: { type: "boolean", default: false },
     },
     strict: true,
   });
@@ -102,7 +106,7 @@ if (require.main === module) {
   } else {
     try {
       build();
-      process.exitCode = fuzz(seconds, jobs) ? 0 : 1;
+      process.exitCode = fuzz(seconds, jobs, values.scratch) ? 0 : 1;
     } catch (error) {
       console.error(`fuzz-native: ${error.message}`);
       process.exitCode = 1;

@@ -79,7 +79,7 @@ function runNativeFuzzer(profile) {
   const started = Date.now();
   const result = spawnSync(
     process.execPath,
-    [path.join(__dirname, "fuzz-native.js"), "--seconds", String(seconds)],
+    [path.join(__dirname, "fuzz-native.js"), "--seconds", String(seconds), "--scratch"],
     { cwd: ROOT, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 },
   );
   const output = `${result.stdout}${result.stderr}`;

@@ -30,8 +30,13 @@ Status allocate_collecting(std::size_t size, Region* out, ErrorDetail* detail,
   Status status = allocator.allocate(size, out, detail);
   if (status != Status::kOutOfMemory) return status;
   BindingCounters& counters = binding_counters();
+  // Only lgalloc's own memory limit is worth a collection. Where the kernel refused the
+  // mapping (errno set: RLIMIT_AS, overcommit), V8 needs memory to collect too, and a
+  // collection that cannot commit its semi space ends the process (found by the RLIMIT_AS
+  // stress scenario, test/stress/rlimit-as.scenario.js).
+  const bool limit_reached = detail->os_errno == 0 && detail->limit != 0;
 
-  if (load(counters.live_bytes) > load(counters.disposing_bytes)) {
+  if (limit_reached && load(counters.live_bytes) > load(counters.disposing_bytes)) {
     v8::Isolate* isolate = v8::Isolate::GetCurrent();
     counters.forced_collections.fetch_add(1, std::memory_order_relaxed);
     // A full, synchronous collection of this thread's heap (what V8 does on a system
