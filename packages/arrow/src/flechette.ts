@@ -5,6 +5,14 @@
 // `bindFlechette(module)`. Disposing the pooled table empties the batches made here (their
 // buffers are detached by then; their lengths drop to 0).
 
+/**
+ * Pooled tables as `@uwdata/flechette` tables without a copy: `toFlechetteTable`, and
+ * `bindFlechette` to use an application's own copy of flechette.
+ *
+ * @packageDocumentation
+ * @module @lgalloc/arrow/flechette
+ */
+
 import { InvalidArgTypeError, InvalidArgValueError } from "@lgalloc/core";
 
 import type { ArrayBuffers, ColumnChunk } from "./column-chunk";
