@@ -23,8 +23,8 @@
 //
 // Run: npm run bench:arrow [-- --runs 3] [-- --only build|cycles|reread|write]
 //      [-- --quick] [-- --rows N] [-- --json <file>]
-// --quick: the same cases at a smaller size (500K rows to build, 200K per cycle, an IPC
-// file of 8M rows, one run each) for `npm run bench -- --quick`; --rows N sets the rows
+// --quick: the same cases at a smaller size (500K rows to build, 100K per cycle, an IPC
+// file of 10M rows, one run each) for `npm run bench -- --quick`; --rows N sets the rows
 // built (and scales the cycles and the file with it); --json also writes the medians in
 // the shape bench/entries.js reads (bench/harness.js's writeJson).
 "use strict";
@@ -63,7 +63,7 @@ if (!Number.isInteger(ROWS) || ROWS < 1000)
 // The cycles and the IPC file keep their full-size proportions to the rows built
 // (2M per cycle and 200M in the file for 10M rows).
 const CYCLE_ROWS = Math.floor(ROWS / 5);
-const FILE_ROWS = QUICK && flags.rows === undefined ? 8_000_000 : ROWS * 20;
+const FILE_ROWS = ROWS * 20;
 const CYCLES = 10;
 const REREADS = 5;
 const MB = 1e6;
