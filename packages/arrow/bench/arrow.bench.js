@@ -21,7 +21,7 @@
 //      RecordBatchStreamWriter piped to a file vs tableToIPC + writeFileSync; target peak
 //      RSS <= the table + 64 MiB.
 //
-// Run: npm run bench:arrow [-- --runs 3] [-- --only build|cycles|reread|write]
+// Run: npm run bench:arrow [-- --runs N (3; 1 with --quick)] [-- --only build|cycles|reread|write]
 //      [-- --quick] [-- --rows N] [-- --json <file>]
 // --quick: the same cases at a smaller size (500K rows to build, 100K per cycle, an IPC
 // file of 10M rows, one run each) for `npm run bench -- --quick`; --rows N sets the rows
@@ -38,7 +38,7 @@ const { parseArgs } = require("node:util");
 // Strict: a misspelt flag is an error, not a silent full run of many minutes.
 const { values: flags } = parseArgs({
   options: {
-    runs: { type: "string", default: "3" },
+    runs: { type: "string" },
     only: { type: "string" },
     case: { type: "string" },
     "make-big-file": { type: "boolean" },
@@ -50,7 +50,7 @@ const { values: flags } = parseArgs({
 });
 const QUICK = flags.quick;
 const GROUPS = ["build", "cycles", "reread", "write"];
-const RUNS = QUICK && flags.runs === "3" ? 1 : Number(flags.runs);
+const RUNS = flags.runs === undefined ? (QUICK ? 1 : 3) : Number(flags.runs);
 const ONLY = flags.only;
 if (!Number.isInteger(RUNS) || RUNS < 1)
   throw new Error(`--runs: expected a positive integer, got ${flags.runs}`);
