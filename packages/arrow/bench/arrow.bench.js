@@ -26,7 +26,7 @@
 // --quick: the same cases at a smaller size (500K rows to build, 100K per cycle, an IPC
 // file of 10M rows, one run each) for `npm run bench -- --quick`; --rows N sets the rows
 // built (and scales the cycles and the file with it); --json also writes the medians in
-// the shape bench/entries.js reads (bench/harness.js's writeJson).
+// the shape bench/entries.js reads (packages/core/bench/harness.js, writeJson).
 "use strict";
 
 const { spawnSync } = require("node:child_process");
