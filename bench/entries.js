@@ -1,7 +1,7 @@
 // The benchmarks `npm run bench` runs, one entry each. An entry names the program and its
 // arguments (each must accept `--quick` and `--json <file>`), how many times to run it,
 // how to read its JSON into comparisons, and which ratios are headlines. Adding a
-// benchmark (e.g. Arrow builders or IPC) is adding one entry here.
+// benchmark is adding one entry here.
 //
 // A comparison is `{ id, title, unit: "ns" | "bytes", baseline, results: [{ name, median,
 // low?, high? }] }`: every case measured side by side with its alternatives in one run;
@@ -141,6 +141,43 @@ const ENTRIES = [
         faster: "LargeVec",
         slower: "Array#push",
         what: "JS: push 50 million doubles",
+      },
+    ],
+  },
+  {
+    id: "arrow",
+    title:
+      "@lgalloc/arrow: table builders against apache-arrow and flechette, IPC re-read and write",
+    command: "npm run bench:arrow",
+    program: [path.join(ROOT, "packages", "arrow", "bench", "arrow.bench.js")],
+    // One run: the bench itself runs every case in its own process, 3 times interleaved
+    // (once with --quick), and reports the medians.
+    runs: { quick: 1, full: 1 },
+    read: readHarnessJson,
+    headlines: [
+      {
+        comparison: "build",
+        faster: "ours: appendRow",
+        slower: "apache-arrow makeBuilder, flushed every 64K",
+        what: "Arrow: build a table row by row",
+      },
+      {
+        comparison: "build",
+        faster: "ours: pooledTableFromArrays",
+        slower: "flechette tableFromArrays",
+        what: "Arrow: build a table from columns",
+      },
+      {
+        comparison: "build-rss",
+        faster: "ours: appendRow",
+        slower: "apache-arrow makeBuilder, one chunk",
+        what: "Arrow: build a table row by row",
+      },
+      {
+        comparison: "reread",
+        faster: "reread: ours readIPCFileSync (reused region)",
+        slower: "reread: fresh memory + apache-arrow tableFromIPC",
+        what: "Arrow: re-read an IPC file",
       },
     ],
   },

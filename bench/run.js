@@ -2,7 +2,7 @@
 // alternatives, repeated), then writes one report: bench-report/README.md with the machine,
 // the headline ratios and, per comparison, a table of medians and ratios and an SVG chart.
 //
-//   npm run bench [-- --quick] [-- --only native,core,collections] [-- --out <dir>]
+//   npm run bench [-- --quick] [-- --only native,core,collections,arrow] [-- --out <dir>]
 //   npm run bench -- --report-only      (rewrites the report from <dir>/raw, runs nothing)
 //
 // --quick: short runs (under two minutes once the native benchmark is built). Each

@@ -5,7 +5,8 @@
 //      CI=true;
 //   3. the TypeScript build (addon, incrementally, then `tsc -b`), then the mocha tests
 //      twice, against the native backend and against the JS fallback (LGALLOC_BACKEND);
-//   4. the type tests (tsc --noEmit over test/types);
+//   4. the type tests (tsc --noEmit over test/types), then the API docs (`npm run docs`:
+//      TypeDoc over every package, any warning, e.g. an undocumented export, fails it);
 //   5. every example program (examples/*.js and the compiled examples/dist/*.js), once per
 //      backend, each run counted as one test: it must exit 0 and print its expected output;
 //   6. the README's code blocks, each one a part of an example (scripts/check-readme.js);
@@ -261,6 +262,25 @@ function typesSuite(built) {
   return result;
 }
 
+/**
+ * The API docs: TypeDoc (typedoc.json) over every package's entry points, with warnings as
+ * errors, so an export without a doc comment fails `npm test`, counted as one test.
+ */
+function docsSuite(built) {
+  const result = { suite: "docs", passed: 0, failed: 0, skipped: 0, note: "" };
+  if (!built) return { ...result, failed: 1, note: "not run: the build failed" };
+  heading("docs (typedoc, warnings as errors)");
+  // typedoc's package exports hide its bin: resolve the package, then the bin beside it.
+  const typedocPackage = require.resolve("typedoc/package.json", { paths: [ROOT] });
+  const typedoc = path.join(path.dirname(typedocPackage), "bin", "typedoc");
+  const run = spawnSync(process.execPath, [typedoc], { cwd: ROOT, encoding: "utf8" });
+  const ok = run.status === 0;
+  console.log(`${ok ? "  ok  " : "  FAIL"} npm run docs`);
+  if (!ok) console.log(`${run.stdout}${run.stderr}`.trimEnd().replace(/^/gm, "      "));
+  result[ok ? "passed" : "failed"] += 1;
+  return result;
+}
+
 /** Every js/ts code block of README.md must be a part of an example CI runs. */
 function readmeSuite() {
   const result = { suite: "readme snippets", passed: 0, failed: 0, skipped: 0, note: "" };
@@ -319,6 +339,7 @@ function main() {
         mochaSuite("native", built),
         mochaSuite("fallback", built),
         typesSuite(built),
+        docsSuite(built),
         examplesSuite(built),
         readmeSuite(),
       );

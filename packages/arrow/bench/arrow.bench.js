@@ -21,7 +21,12 @@
 //      RecordBatchStreamWriter piped to a file vs tableToIPC + writeFileSync; target peak
 //      RSS <= the table + 64 MiB.
 //
-// Run: npm run bench:arrow [-- --runs 3] [-- --only build|cycles|reread|write]
+// Run: npm run bench:arrow [-- --runs N (3; 1 with --quick)] [-- --only build|cycles|reread|write]
+//      [-- --quick] [-- --rows N] [-- --json <file>]
+// --quick: the same cases at a smaller size (500K rows to build, 100K per cycle, an IPC
+// file of 10M rows, one run each) for `npm run bench -- --quick`; --rows N sets the rows
+// built (and scales the cycles and the file with it); --json also writes the medians in
+// the shape bench/entries.js reads (packages/core/bench/harness.js, writeJson).
 "use strict";
 
 const { spawnSync } = require("node:child_process");
@@ -33,28 +38,40 @@ const { parseArgs } = require("node:util");
 // Strict: a misspelt flag is an error, not a silent full run of many minutes.
 const { values: flags } = parseArgs({
   options: {
-    runs: { type: "string", default: "3" },
+    runs: { type: "string" },
     only: { type: "string" },
     case: { type: "string" },
     "make-big-file": { type: "boolean" },
+    quick: { type: "boolean", default: false },
+    rows: { type: "string" },
+    json: { type: "string" },
   },
   strict: true,
 });
+const QUICK = flags.quick;
 const GROUPS = ["build", "cycles", "reread", "write"];
-const RUNS = Number(flags.runs);
+const RUNS = flags.runs === undefined ? (QUICK ? 1 : 3) : Number(flags.runs);
 const ONLY = flags.only;
 if (!Number.isInteger(RUNS) || RUNS < 1)
   throw new Error(`--runs: expected a positive integer, got ${flags.runs}`);
 if (ONLY !== undefined && !GROUPS.includes(ONLY)) {
   throw new Error(`--only: expected one of ${GROUPS.join(", ")}, got ${ONLY}`);
 }
-const ROWS = 10_000_000;
-const CYCLE_ROWS = 2_000_000;
+const ROWS = flags.rows === undefined ? (QUICK ? 500_000 : 10_000_000) : Number(flags.rows);
+if (!Number.isInteger(ROWS) || ROWS < 1000)
+  throw new Error(`--rows: expected an integer >= 1000, got ${flags.rows}`);
+// The cycles and the IPC file keep their full-size proportions to the rows built
+// (2M per cycle and 200M in the file for 10M rows).
+const CYCLE_ROWS = Math.floor(ROWS / 5);
+const FILE_ROWS = ROWS * 20;
 const CYCLES = 10;
 const REREADS = 5;
 const MB = 1e6;
 const TMP = path.join(os.tmpdir(), `lgalloc-arrow-bench-${process.getuid?.() ?? 0}`);
-const BIG_FILE = path.join(TMP, "big.arrow");
+// Named by its row count: a file of another size is another file, never a stale one.
+const BIG_FILE = path.join(TMP, `big-${FILE_ROWS}.arrow`);
+// What each child needs to build the same sizes as its parent.
+const SIZE_ARGS = ["--rows", String(ROWS), ...(QUICK ? ["--quick"] : [])];
 
 // ---- inputs -------------------------------------------------------------------------
 
@@ -286,7 +303,7 @@ async function timedWrite(tableBytes, write) {
 function runCase(name) {
   const result = spawnSync(
     process.execPath,
-    ["--expose-gc", "--max-old-space-size=16384", __filename, "--case", name],
+    ["--expose-gc", "--max-old-space-size=16384", __filename, "--case", name, ...SIZE_ARGS],
     { encoding: "utf8", maxBuffer: 1 << 24 },
   );
   if (result.status !== 0) {
@@ -334,6 +351,23 @@ function table(header, rows) {
   for (const row of rows) console.log(line(row));
 }
 
+/**
+ * One comparison of the --json report (bench/entries.js's readHarnessJson): the medians of
+ * `key` per case, times in ns (`key` in ms) or peak RSS in bytes.
+ */
+function comparison(id, title, baseline, names, s, key = "ms") {
+  const bytes = key === "maxRss";
+  return {
+    id,
+    title,
+    unit: bytes ? "bytes" : "ns",
+    baseline,
+    results: names.map((name) =>
+      bytes ? { name, maxRssBytes: s[name].maxRss } : { name, medianNs: s[name][key] * 1e6 },
+    ),
+  };
+}
+
 const fmt = (ms) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(0)} ms`);
 const mb = (bytes) => `${(bytes / MB).toFixed(0)} MB`;
 const ratio = (a, b) => `${(a / b).toFixed(2)}x`;
@@ -379,6 +413,12 @@ function buildGroup() {
   console.log(
     "\n(time ratios: how many times faster than the alternative; RSS ratio: fraction of apache-arrow one-chunk peak RSS)",
   );
+  const rows = `${ROWS / 1e6}M rows (Float64, Int32, nullable Utf8)`;
+  return [
+    comparison("build", `Build ${rows}: wall time`, names[0], names, s),
+    comparison("build-cpu", `Build ${rows}: CPU time (user + system)`, names[0], names, s, "cpuMs"),
+    comparison("build-rss", `Build ${rows}: peak RSS`, names[0], names, s, "maxRss"),
+  ];
 }
 
 function cyclesGroup() {
@@ -406,17 +446,22 @@ function cyclesGroup() {
       ratio(s["cycles: flechette"].cpuMs, s[name].cpuMs),
     ]),
   );
+  const title = `Build and release ${CYCLE_ROWS / 1e6}M rows x ${CYCLES}: time per cycle (median of cycles 2-${CYCLES})`;
+  return [comparison("cycles", title, names[0], names, s)];
 }
 
 function ensureBigFile() {
   fs.mkdirSync(TMP, { recursive: true });
-  if (fs.existsSync(BIG_FILE) && fs.statSync(BIG_FILE).size > 2.3e9) return;
-  const result = spawnSync(process.execPath, [__filename, "--make-big-file"], { stdio: "inherit" });
-  if (result.status !== 0) throw new Error("could not write the 2.4 GB file");
+  // 12 bytes a row: a shorter file is one whose writing was cut short.
+  if (fs.existsSync(BIG_FILE) && fs.statSync(BIG_FILE).size >= FILE_ROWS * 12) return;
+  const result = spawnSync(process.execPath, [__filename, "--make-big-file", ...SIZE_ARGS], {
+    stdio: "inherit",
+  });
+  if (result.status !== 0) throw new Error(`could not write the ${FILE_ROWS}-row IPC file`);
 }
 
 async function makeBigFile() {
-  // 2.4 GB: 200M rows of Float64 and Int32 in batches of 2^24 rows.
+  // FILE_ROWS of Float64 and Int32 (200M rows, 2.4 GB at full size) in batches of 2^24 rows.
   const { PooledTableBuilder, writeIPC } = require("@lgalloc/arrow");
   const builder = new PooledTableBuilder(
     { f: { type: "float64", nullable: false }, i: { type: "int32", nullable: false } },
@@ -424,12 +469,12 @@ async function makeBigFile() {
   );
   const f = new Float64Array(2 ** 22);
   const i32 = new Int32Array(2 ** 22);
-  for (let done = 0; done < 200_000_000; done += f.length) {
+  for (let done = 0; done < FILE_ROWS; done += f.length) {
     for (let r = 0; r < f.length; r++) {
       f[r] = done + r;
       i32[r] = r;
     }
-    const n = Math.min(f.length, 200_000_000 - done);
+    const n = Math.min(f.length, FILE_ROWS - done);
     builder.appendColumns({ f: f.subarray(0, n), i: i32.subarray(0, n) });
   }
   const table = builder.finish();
@@ -465,6 +510,11 @@ function rereadGroup() {
       ratio(s[names[1]].ms, s[name].ms),
     ]),
   );
+  const what = `Re-read a ${mb(fs.statSync(BIG_FILE).size)} IPC file`;
+  return [
+    comparison("reread", `${what}: time per read`, names[0], names, s),
+    comparison("reread-rss", `${what}: peak RSS`, names[0], names, s, "maxRss"),
+  ];
 }
 
 function writeGroup() {
@@ -487,6 +537,11 @@ function writeGroup() {
     ]),
   );
   fs.rmSync(path.join(TMP, "out.arrow"), { force: true });
+  const what = `Write a ${mb(s[names[0]].tableBytes)} table as IPC`;
+  return [
+    comparison("write", `${what}: write time`, names[0], names, s),
+    comparison("write-rss", `${what}: peak RSS`, names[0], names, s, "maxRss"),
+  ];
 }
 
 async function main() {
@@ -501,11 +556,22 @@ async function main() {
   console.log(
     `node ${process.version}, ${os.cpus().length} cores, backend ${require("@lgalloc/core").backendKind()}`,
   );
-  if (!ONLY || ONLY === "build") buildGroup();
-  if (!ONLY || ONLY === "cycles") cyclesGroup();
-  if (!ONLY || ONLY === "reread") rereadGroup();
-  if (!ONLY || ONLY === "write") writeGroup();
+  const comparisons = [];
+  if (!ONLY || ONLY === "build") comparisons.push(...buildGroup());
+  if (!ONLY || ONLY === "cycles") comparisons.push(...cyclesGroup());
+  if (!ONLY || ONLY === "reread") comparisons.push(...rereadGroup());
+  if (!ONLY || ONLY === "write") comparisons.push(...writeGroup());
   if (!ONLY || ONLY === "write") fs.rmSync(TMP, { recursive: true, force: true });
+  if (flags.json !== undefined) {
+    const { writeJson } = require("../../core/bench/harness");
+    writeJson(flags.json, {
+      bench: "arrow",
+      backend: require("@lgalloc/core").backendKind(),
+      quick: QUICK,
+      rows: ROWS,
+      comparisons,
+    });
+  }
 }
 
 main().catch((error) => {

@@ -34,7 +34,9 @@ export function atColumn(error: unknown, column: string, row: number): unknown {
 
 /** A malformed or truncated Arrow IPC stream or file. Code `ERR_LGALLOC_INVALID_IPC`. */
 export class InvalidIpcError extends Error {
+  /** The error's stable code. */
   readonly code = "ERR_LGALLOC_INVALID_IPC";
+  /** Where in the stream or file the malformed data starts. */
   readonly byteOffset: number;
 
   constructor(byteOffset: number, reason: string, cause?: unknown) {
@@ -42,6 +44,7 @@ export class InvalidIpcError extends Error {
     this.byteOffset = byteOffset;
   }
 
+  /** `"InvalidIpcError"`. */
   override get name(): string {
     return "InvalidIpcError";
   }
@@ -49,6 +52,7 @@ export class InvalidIpcError extends Error {
 
 /** apache-arrow (or flechette) could not be loaded. Code `ERR_LGALLOC_ARROW_UNAVAILABLE`. */
 export class ArrowUnavailableError extends Error {
+  /** The error's stable code. */
   readonly code = "ERR_LGALLOC_ARROW_UNAVAILABLE";
   constructor(message: string, cause?: unknown) {
     super(message, { cause });

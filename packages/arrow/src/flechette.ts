@@ -5,6 +5,14 @@
 // `bindFlechette(module)`. Disposing the pooled table empties the batches made here (their
 // buffers are detached by then; their lengths drop to 0).
 
+/**
+ * Pooled tables as `@uwdata/flechette` tables without a copy: `toFlechetteTable`, and
+ * `bindFlechette` to use an application's own copy of flechette.
+ *
+ * @packageDocumentation
+ * @module @lgalloc/arrow/flechette
+ */
+
 import { InvalidArgTypeError, InvalidArgValueError } from "@lgalloc/core";
 
 import type { ArrayBuffers, ColumnChunk } from "./column-chunk";
@@ -15,28 +23,69 @@ import { PooledTable } from "./table";
 
 /** The parts of the flechette module used here. */
 export interface FlechetteModule {
+  /** flechette's `batchType`: the Batch class that reads columns of `type`. */
   batchType(type: object, options?: object): new (props: object) => FlechetteBatch;
-  Column: new (data: FlechetteBatch[], type?: object) => object;
-  Table: new (schema: object, children: object[], useProxy?: boolean) => object;
+  /** flechette's `Column` class: a column of batches. */
+  Column: {
+    /** Makes a column of `data`. */
+    new (
+      /** The column's batches, in row order. */
+      data: FlechetteBatch[],
+      /** The column's data type. */
+      type?: object,
+    ): object;
+  };
+  /** flechette's `Table` class: a schema and one column per field. */
+  Table: {
+    /** Makes a table of `schema` and `children`. */
+    new (
+      /** The table's schema. */
+      schema: object,
+      /** One column per field of the schema. */
+      children: object[],
+      /** Whether the table's rows are proxies. */
+      useProxy?: boolean,
+    ): object;
+  };
+  /** flechette's `field`: a named field of a type. */
   field(name: string, type: object, nullable?: boolean): object;
+  /** flechette's `int8`: the Int8 data type. */
   int8(): object;
+  /** flechette's `int16`: the Int16 data type. */
   int16(): object;
+  /** flechette's `int32`: the Int32 data type. */
   int32(): object;
+  /** flechette's `int64`: the Int64 data type. */
   int64(): object;
+  /** flechette's `uint8`: the Uint8 data type. */
   uint8(): object;
+  /** flechette's `uint16`: the Uint16 data type. */
   uint16(): object;
+  /** flechette's `uint32`: the Uint32 data type. */
   uint32(): object;
+  /** flechette's `uint64`: the Uint64 data type. */
   uint64(): object;
+  /** flechette's `float32`: the Float32 data type. */
   float32(): object;
+  /** flechette's `float64`: the Float64 data type. */
   float64(): object;
+  /** flechette's `bool`: the Bool data type. */
   bool(): object;
+  /** flechette's `utf8`: the Utf8 data type. */
   utf8(): object;
+  /** flechette's `largeUtf8`: the LargeUtf8 data type. */
   largeUtf8(): object;
+  /** flechette's `binary`: the Binary data type. */
   binary(): object;
+  /** flechette's `largeBinary`: the LargeBinary data type. */
   largeBinary(): object;
+  /** flechette's `dateDay`: the DateDay data type. */
   dateDay(): object;
+  /** flechette's `dateMillisecond`: the DateMillisecond data type. */
   dateMillisecond(): object;
+  /** flechette's `timestamp`: the Timestamp data type of a unit (0-3: s-ns) and a zone. */
   timestamp(unit: number, timezone: string | null): object;
+  /** flechette's `dictionary`: a Dictionary data type of values and indices. */
   dictionary(type: object, indexType: object, ordered?: boolean, id?: number): object;
 }
 

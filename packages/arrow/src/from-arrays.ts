@@ -11,6 +11,7 @@ import { PooledTableBuilder } from "./table-builder";
 import type { ArrowTypeName, FieldSpec } from "./schema";
 import type { PooledTable } from "./table";
 
+/** Options of `pooledTableFromArrays`: the builder's batch limits, and column types. */
 export interface PooledTableFromArraysOptions extends Omit<PooledTableBuilderOptions, "onBatch"> {
   /** Types for some columns (a type name, a field spec or an apache-arrow type). */
   types?: Record<string, ArrowTypeName | FieldSpec | object>;
@@ -30,7 +31,11 @@ const TYPED_ARRAY_TYPES: Record<string, ArrowTypeName> = {
   Float64Array: "float64",
 };
 
-/** A pooled table of the given columns (all of one length). */
+/**
+ * A pooled table of the given columns (all of one length); a typed array's type is its
+ * column's unless `options.types` names one, other columns need `options.types`.
+ * @throws the errors of `PooledTableBuilder`'s constructor and `appendColumns`.
+ */
 export function pooledTableFromArrays(
   columns: Record<string, ColumnInputValues>,
   options: PooledTableFromArraysOptions = {},

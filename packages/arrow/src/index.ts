@@ -1,5 +1,14 @@
 // Public entry point of @lgalloc/arrow. It only re-exports; each concept lives in its own
-// module. flechette support has its own entry point (@lgalloc/arrow/dist/flechette).
+// module. flechette support has its own entry point (@lgalloc/arrow/flechette).
+
+/**
+ * Apache Arrow tables on pooled regions of `@lgalloc/core`: `PooledTableBuilder` and
+ * `pooledTableFromArrays` build them, `PooledTable#toArrowTable` views them as apache-arrow
+ * tables without a copy, and `readIPCFile` / `writeIPC` read and write Arrow IPC past 2 GiB.
+ *
+ * @packageDocumentation
+ * @module @lgalloc/arrow
+ */
 export { bindArrow, ARROW_VERSION_RANGE } from "./arrow-module";
 export type { ArrowModule } from "./arrow-module";
 export { PooledSchema, describeField } from "./schema";

@@ -38,14 +38,22 @@ const HEADER_SCHEMA = 1;
 const HEADER_DICTIONARY_BATCH = 2;
 const HEADER_RECORD_BATCH = 3;
 
+/** Options of `readIPCFile`, `readIPCFileSync` and `readIPCStream`. */
 export interface ReadIPCOptions {
-  /** Only these columns, in this order (the others are read but not exposed). */
+  /**
+   * Only these columns, in this order (the others are read but not exposed).
+   * @defaultValue every column, in schema order
+   */
   columns?: readonly string[];
 }
 
 /**
  * A table of the IPC file at `path`, its buffers viewing one pooled region. With
  * `columns`, only those columns' buffers (and the dictionaries they use) are read.
+ * @throws (rejects with) `InvalidIpcError` `ERR_LGALLOC_INVALID_IPC` for a malformed or
+ *   truncated file, `InvalidArgTypeError` `ERR_INVALID_ARG_TYPE` / `InvalidArgValueError`
+ *   `ERR_INVALID_ARG_VALUE` for a bad `path` or `columns`, `ArrowUnavailableError`
+ *   `ERR_LGALLOC_ARROW_UNAVAILABLE` without apache-arrow, and the file system's errors.
  */
 export async function readIPCFile(
   path: string,
@@ -87,7 +95,10 @@ export async function readIPCFile(
   }
 }
 
-/** Like `readIPCFile`, synchronously. */
+/**
+ * Like `readIPCFile`, synchronously.
+ * @throws the errors `readIPCFile` rejects with.
+ */
 export function readIPCFileSync(path: string, options: ReadIPCOptions = {}): PooledTable {
   checkPath(path);
   const columns = checkColumns(options);
@@ -163,6 +174,9 @@ function* readFilePlan(
  * The record batches of an Arrow IPC stream (a Node Readable or any async iterable of
  * byte chunks), each in pooled memory of its own (dictionaries shared by the batches that
  * use them). The caller owns each batch yielded.
+ * @throws (rejects with) `InvalidIpcError` `ERR_LGALLOC_INVALID_IPC` for a malformed or
+ *   truncated stream, `InvalidArgTypeError` `ERR_INVALID_ARG_TYPE` for an input that is
+ *   not an async iterable, and `ArrowUnavailableError` `ERR_LGALLOC_ARROW_UNAVAILABLE`.
  */
 export async function* readIPCStream(
   readable: AsyncIterable<Uint8Array>,

@@ -29,8 +29,9 @@ export const MAX_WRITE_BYTES = 2 ** 30;
 /** Pieces smaller than this are copied into a staging buffer of this size. */
 const STAGING_BYTES = 2 ** 20;
 
+/** Options of `writeIPC`. */
 export interface WriteIPCOptions {
-  /** @defaultValue "stream" */
+  /** The Arrow IPC format written. @defaultValue "stream" */
   format?: "stream" | "file";
 }
 
@@ -40,7 +41,13 @@ export type IPCTarget = string | number | Writable;
 type BatchSource =
   PooledTable | PooledRecordBatch | Iterable<PooledRecordBatch> | AsyncIterable<PooledRecordBatch>;
 
-/** Writes the batches to `target` in the Arrow IPC stream (default) or file format. */
+/**
+ * Writes the batches to `target` in the Arrow IPC stream (default) or file format.
+ * @throws (rejects with) `InvalidArgTypeError` `ERR_INVALID_ARG_TYPE` for a source or
+ *   target of the wrong type, `InvalidArgValueError` `ERR_INVALID_ARG_VALUE` for an unknown
+ *   `format`, `LgallocError` `ERR_LGALLOC_DISPOSED` for a disposed source, and the
+ *   target's own I/O errors.
+ */
 export async function writeIPC(
   source: BatchSource,
   target: IPCTarget,

@@ -35,6 +35,12 @@ export let makeBatch: (
 
 const CONSTRUCTION_KEY = Symbol("PooledRecordBatch construction");
 
+/**
+ * Rows of a pooled table: one column chunk per field of the schema, each in pooled memory
+ * owned by the batch. Made by `PooledTableBuilder` and the IPC readers (it has no public
+ * constructor); `dispose()` (or `using`) releases its memory and empties the Arrow objects
+ * made from it.
+ */
 export class PooledRecordBatch implements Disposable, AsyncDisposable {
   readonly #schema: PooledSchema;
   readonly #numRows: number;
@@ -79,21 +85,34 @@ export class PooledRecordBatch implements Disposable, AsyncDisposable {
     this.#owners = owners;
   }
 
+  /**
+   * The batch's schema.
+   * @throws `LgallocError` `ERR_LGALLOC_DISPOSED` once disposed.
+   */
   get schema(): PooledSchema {
     this.#live("read schema");
     return this.#schema;
   }
 
+  /**
+   * The number of rows.
+   * @throws `LgallocError` `ERR_LGALLOC_DISPOSED` once disposed.
+   */
   get numRows(): number {
     this.#live("read numRows");
     return this.#numRows;
   }
 
+  /**
+   * The number of columns (fields of the schema).
+   * @throws `LgallocError` `ERR_LGALLOC_DISPOSED` once disposed.
+   */
   get numCols(): number {
     this.#live("read numCols");
     return this.#schema.fields.length;
   }
 
+  /** Whether the batch was disposed (or its table was). */
   get disposed(): boolean {
     return this.#columns === null;
   }
@@ -103,7 +122,10 @@ export class PooledRecordBatch implements Disposable, AsyncDisposable {
     return this.#leases > 0;
   }
 
-  /** Bytes of the batch's buffers in use (values, offsets, data, validity). */
+  /**
+   * Bytes of the batch's buffers in use (values, offsets, data, validity).
+   * @throws `LgallocError` `ERR_LGALLOC_DISPOSED` once disposed.
+   */
   get byteLength(): number {
     let bytes = 0;
     for (const chunk of this.#live("read byteLength")) {
@@ -113,7 +135,12 @@ export class PooledRecordBatch implements Disposable, AsyncDisposable {
     return bytes;
   }
 
-  /** An apache-arrow RecordBatch viewing this batch's buffers (no copy). */
+  /**
+   * An apache-arrow RecordBatch viewing this batch's buffers (no copy).
+   * @throws `LgallocError` `ERR_LGALLOC_DISPOSED` once disposed.
+   * @throws `ArrowUnavailableError` `ERR_LGALLOC_ARROW_UNAVAILABLE` when apache-arrow
+   *   cannot be loaded (and none was bound with `bindArrow`).
+   */
   toArrowRecordBatch(): Arrow.RecordBatch {
     const columns = this.#live("convert to Arrow");
     const arrow = arrowModule();
@@ -138,13 +165,24 @@ export class PooledRecordBatch implements Disposable, AsyncDisposable {
     return batch;
   }
 
-  /** An apache-arrow Table of this one batch (no copy). */
+  /**
+   * An apache-arrow Table of this one batch (no copy).
+   * @throws `LgallocError` `ERR_LGALLOC_DISPOSED` once disposed.
+   * @throws `ArrowUnavailableError` `ERR_LGALLOC_ARROW_UNAVAILABLE` when apache-arrow
+   *   cannot be loaded (and none was bound with `bindArrow`).
+   */
   toArrowTable(): Arrow.Table {
     const batch = this.toArrowRecordBatch();
     return this.#registry.table(new (arrowModule().Table)(batch.schema, [batch]));
   }
 
-  /** An apache-arrow Vector of column `name` (no copy). */
+  /**
+   * An apache-arrow Vector of column `name` (no copy).
+   * @throws `InvalidArgValueError` `ERR_INVALID_ARG_VALUE` when no column is named `name`.
+   * @throws `LgallocError` `ERR_LGALLOC_DISPOSED` once disposed.
+   * @throws `ArrowUnavailableError` `ERR_LGALLOC_ARROW_UNAVAILABLE` when apache-arrow
+   *   cannot be loaded (and none was bound with `bindArrow`).
+   */
   toArrowVector(name: string): Arrow.Vector {
     const index = this.#columnIndex(name);
     const batch = this.toArrowRecordBatch();
@@ -162,7 +200,7 @@ export class PooledRecordBatch implements Disposable, AsyncDisposable {
   /**
    * Releases the batch's memory (a region shared with other batches once none holds it);
    * the Arrow objects made from it read as empty afterwards. A second call does nothing.
-   * Throws `ERR_LGALLOC_BUSY` while an IPC write of the batch is in flight.
+   * @throws `LgallocError` `ERR_LGALLOC_BUSY` while an IPC write of the batch is in flight.
    */
   dispose(): void {
     if (this.#columns === null) return;
@@ -176,10 +214,12 @@ export class PooledRecordBatch implements Disposable, AsyncDisposable {
     if (this.#columns !== null) this.#release();
   }
 
+  /** `dispose()`, for `using`. */
   [Symbol.dispose](): void {
     this.dispose();
   }
 
+  /** `disposeAsync()`, for `await using`. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.disposeAsync();
   }

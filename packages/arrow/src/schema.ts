@@ -36,6 +36,7 @@ export type ArrowTypeName =
 
 /** One field of a plain schema spec, when a bare type name is not enough. */
 export interface FieldSpec {
+  /** The field's type. */
   type: ArrowTypeName;
   /** @defaultValue true */
   nullable?: boolean;
@@ -47,16 +48,23 @@ export interface FieldSpec {
 
 /** What a schema can be given as. */
 export type SchemaInput =
-  | { readonly fields: readonly unknown[] }
+  | {
+      /** The fields of an apache-arrow `Schema`. */
+      readonly fields: readonly unknown[];
+    }
   | { readonly [name: string]: ArrowTypeName | FieldSpec | object };
 
 /** A field as this package uses it. */
 export interface PooledField {
+  /** The field's name, unique in its schema. */
   readonly name: string;
+  /** The field's type. */
   readonly type: ArrowTypeName;
+  /** Whether the field may hold nulls. */
   readonly nullable: boolean;
   /** Timestamp: its unit; null for other types. */
   readonly unit: TimeUnit | null;
+  /** Timestamp: its time zone, or null for none; null for other types. */
   readonly timezone: string | null;
   /** The ColumnBuffer kind holding the values (a dictionary's: its Int32 keys). */
   readonly kind: ColumnKind;
@@ -101,6 +109,7 @@ const TYPE_DICTIONARY = -1;
 
 /** The fields of a table, in order, with a lookup by name. */
 export class PooledSchema {
+  /** The fields, in column order. */
   readonly fields: readonly PooledField[];
   readonly #index: ReadonlyMap<string, number>;
 
@@ -179,6 +188,7 @@ export class PooledSchema {
     return index;
   }
 
+  /** `PooledSchema { name: type, ... }`, for logs. */
   toString(): string {
     return `PooledSchema { ${this.fields.map(describeField).join(", ")} }`;
   }

@@ -51,6 +51,13 @@ const MAX_BATCH_ROWS = 2 ** 31 - 1;
 /** A column's input for `appendColumns`. */
 export type ColumnInputValues = ArrayLike<unknown> | Iterable<unknown>;
 
+/**
+ * Builds a pooled table row by row (`appendRow`, `appendRows`) or column by column
+ * (`appendColumns`), straight into pooled memory, cutting record batches at `batchRows`
+ * rows or `batchBytes` bytes. Rows are checked against the schema at run time (their type
+ * is not inferred from it); on a bad value the error names the column and row, and the
+ * builder and its rows so far stay usable.
+ */
 export class PooledTableBuilder implements Disposable {
   readonly #schema: PooledSchema;
   readonly #batchRows: number;
@@ -71,6 +78,16 @@ export class PooledTableBuilder implements Disposable {
    */
   #appending = false;
 
+  /**
+   * @param schema - The table's schema: a plain spec, apache-arrow types or a `PooledSchema`.
+   * @param options - Batch limits and the `onBatch` callback.
+   * @throws `InvalidArgTypeError` `ERR_INVALID_ARG_TYPE` for a schema or option of the
+   *   wrong type.
+   * @throws `InvalidArgValueError` `ERR_INVALID_ARG_VALUE` for an unsupported type, two
+   *   fields of one name, or an unknown option.
+   * @throws `OutOfRangeError` `ERR_OUT_OF_RANGE` for a `batchRows` or `batchBytes` below
+   *   1 (or a `batchRows` above 2^31 - 1 or not an integer).
+   */
   constructor(schema: SchemaInput | PooledSchema, options: PooledTableBuilderOptions = {}) {
     this.#schema = PooledSchema.from(schema);
     if (typeof options !== "object" || options === null) {
@@ -98,6 +115,7 @@ export class PooledTableBuilder implements Disposable {
       .filter((i) => i >= 0);
   }
 
+  /** The builder's schema. */
   get schema(): PooledSchema {
     return this.#schema;
   }
@@ -114,6 +132,7 @@ export class PooledTableBuilder implements Disposable {
     return this.#rowsBefore + this.#rows;
   }
 
+  /** Whether the builder was disposed. */
   get disposed(): boolean {
     return this.#fields === null;
   }
@@ -121,6 +140,12 @@ export class PooledTableBuilder implements Disposable {
   /**
    * Appends one row: an object keyed by column name (a missing key is a null) or an array
    * in schema order. A key that names no column is refused.
+   * @throws `InvalidArgTypeError` `ERR_INVALID_ARG_TYPE` for a row that is not an object,
+   *   a value of the wrong type for its column or a null in a non-nullable column (the
+   *   message names column and row).
+   * @throws `InvalidArgValueError` `ERR_INVALID_ARG_VALUE` for a key that names no column.
+   * @throws `OutOfRangeError` `ERR_OUT_OF_RANGE` for a number outside its column's range.
+   * @throws `LgallocError` `ERR_LGALLOC_DISPOSED` once disposed.
    */
   appendRow(row: object): this {
     const fields = this.#live("appendRow");
@@ -131,7 +156,11 @@ export class PooledTableBuilder implements Disposable {
     return this;
   }
 
-  /** Appends every row of an iterable; on a bad row, the rows before it stay appended. */
+  /**
+   * Appends every row of an iterable; on a bad row, the rows before it stay appended.
+   * @throws the errors of `appendRow`, and `InvalidArgTypeError` `ERR_INVALID_ARG_TYPE`
+   *   when `rows` is not iterable.
+   */
   appendRows(rows: Iterable<object>): this {
     const fields = this.#live("appendRows");
     if (typeof (rows as Partial<Iterable<object>>)?.[Symbol.iterator] !== "function") {
@@ -152,6 +181,12 @@ export class PooledTableBuilder implements Disposable {
    * (typed arrays of the column's type are copied in bulk; arrays and other iterables go
    * value by value), all of the same length. All or nothing per batch: on a bad value no
    * row of the call's current batch is kept (rows already cut into batches stay).
+   * @throws `InvalidArgTypeError` `ERR_INVALID_ARG_TYPE` for columns that are not array-likes
+   *   or iterables, a value of the wrong type, or a null in a non-nullable column.
+   * @throws `InvalidArgValueError` `ERR_INVALID_ARG_VALUE` for a missing or unknown column,
+   *   or columns of different lengths.
+   * @throws `OutOfRangeError` `ERR_OUT_OF_RANGE` for a number outside its column's range.
+   * @throws `LgallocError` `ERR_LGALLOC_DISPOSED` once disposed.
    */
   appendColumns(columns: Record<string, ColumnInputValues>): this {
     const fields = this.#live("appendColumns");
@@ -220,6 +255,7 @@ export class PooledTableBuilder implements Disposable {
   /**
    * Cuts the rows appended so far into a batch and returns it (the caller owns it; it is
    * neither kept for `finish` nor given to `onBatch`). With no rows, an empty batch.
+   * @throws `LgallocError` `ERR_LGALLOC_DISPOSED` once disposed.
    */
   flush(): PooledRecordBatch {
     const fields = this.#live("flush");
@@ -229,6 +265,7 @@ export class PooledTableBuilder implements Disposable {
   /**
    * Cuts the remaining rows (if any) into a last batch and returns a table of every batch
    * kept (those not given to `onBatch`). The builder is empty and usable afterwards.
+   * @throws `LgallocError` `ERR_LGALLOC_DISPOSED` once disposed.
    */
   finish(): PooledTable {
     const fields = this.#live("finish");
@@ -252,6 +289,7 @@ export class PooledTableBuilder implements Disposable {
     this.#kept = [];
   }
 
+  /** `dispose()`, for `using`. */
   [Symbol.dispose](): void {
     this.dispose();
   }

@@ -16,6 +16,12 @@ const CONSTRUCTION_KEY = Symbol("PooledTable construction");
 /** @internal */
 export let makeTable: (schema: PooledSchema, batches: readonly PooledRecordBatch[]) => PooledTable;
 
+/**
+ * A pooled Arrow table: a schema and the record batches holding its rows, made by
+ * `PooledTableBuilder#finish`, `pooledTableFromArrays` and `readIPCFile` (it has no public
+ * constructor). It owns its batches: `dispose()` (or `using`) releases their memory and
+ * empties the apache-arrow objects made from it.
+ */
 export class PooledTable implements Disposable, AsyncDisposable {
   readonly #schema: PooledSchema;
   #batches: readonly PooledRecordBatch[] | null;
@@ -39,29 +45,49 @@ export class PooledTable implements Disposable, AsyncDisposable {
     this.#batches = Object.freeze([...batches]);
   }
 
+  /**
+   * The table's schema.
+   * @throws `LgallocError` `ERR_LGALLOC_DISPOSED` once disposed.
+   */
   get schema(): PooledSchema {
     this.#live("read schema");
     return this.#schema;
   }
 
+  /**
+   * The number of rows, over every batch.
+   * @throws `LgallocError` `ERR_LGALLOC_DISPOSED` once disposed.
+   */
   get numRows(): number {
     return this.#live("read numRows").reduce((rows, batch) => rows + batch.numRows, 0);
   }
 
+  /**
+   * The number of columns (fields of the schema).
+   * @throws `LgallocError` `ERR_LGALLOC_DISPOSED` once disposed.
+   */
   get numCols(): number {
     this.#live("read numCols");
     return this.#schema.fields.length;
   }
 
-  /** The record batches, in order (owned by the table: do not dispose them separately). */
+  /**
+   * The record batches, in order (owned by the table: do not dispose them separately).
+   * @throws `LgallocError` `ERR_LGALLOC_DISPOSED` once disposed.
+   */
   get batches(): readonly PooledRecordBatch[] {
     return this.#live("read batches");
   }
 
+  /**
+   * Bytes of the batches' buffers in use.
+   * @throws `LgallocError` `ERR_LGALLOC_DISPOSED` once disposed.
+   */
   get byteLength(): number {
     return this.#live("read byteLength").reduce((bytes, batch) => bytes + batch.byteLength, 0);
   }
 
+  /** Whether the table was disposed. */
   get disposed(): boolean {
     return this.#batches === null;
   }
@@ -71,7 +97,12 @@ export class PooledTable implements Disposable, AsyncDisposable {
     return this.#batches?.some((batch) => batch.busy) ?? false;
   }
 
-  /** An apache-arrow Table viewing every batch's buffers (no copy). */
+  /**
+   * An apache-arrow Table viewing every batch's buffers (no copy).
+   * @throws `LgallocError` `ERR_LGALLOC_DISPOSED` once disposed.
+   * @throws `ArrowUnavailableError` `ERR_LGALLOC_ARROW_UNAVAILABLE` when apache-arrow
+   *   cannot be loaded (and none was bound with `bindArrow`).
+   */
   toArrowTable(): Arrow.Table {
     const batches = this.#live("convert to Arrow");
     const arrow = arrowModule();
@@ -84,7 +115,13 @@ export class PooledTable implements Disposable, AsyncDisposable {
     );
   }
 
-  /** An apache-arrow Vector of column `name` across all batches (no copy). */
+  /**
+   * An apache-arrow Vector of column `name` across all batches (no copy).
+   * @throws `InvalidArgValueError` `ERR_INVALID_ARG_VALUE` when no column is named `name`.
+   * @throws `LgallocError` `ERR_LGALLOC_DISPOSED` once disposed.
+   * @throws `ArrowUnavailableError` `ERR_LGALLOC_ARROW_UNAVAILABLE` when apache-arrow
+   *   cannot be loaded (and none was bound with `bindArrow`).
+   */
   toArrowVector(name: string): Arrow.Vector {
     const batches = this.#live("convert to Arrow");
     const index = this.#schema.indexOf(name);
@@ -95,8 +132,9 @@ export class PooledTable implements Disposable, AsyncDisposable {
 
   /**
    * Releases every batch; the Arrow objects made from the table read as empty afterwards.
-   * Throws `ERR_LGALLOC_BUSY` (releasing nothing) while an IPC write of the table is in
-   * flight. A second call does nothing.
+   * A second call does nothing.
+   * @throws `LgallocError` `ERR_LGALLOC_BUSY` (releasing nothing) while an IPC write of the
+   *   table is in flight.
    */
   dispose(): void {
     const batches = this.#batches;
@@ -117,10 +155,12 @@ export class PooledTable implements Disposable, AsyncDisposable {
     this.#registry.empty("table");
   }
 
+  /** `dispose()`, for `using`. */
   [Symbol.dispose](): void {
     this.dispose();
   }
 
+  /** `disposeAsync()`, for `await using`. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.disposeAsync();
   }

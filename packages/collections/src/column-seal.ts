@@ -23,9 +23,13 @@ export const SEALED_BITMAP_PADDING = 64;
  * views, for the garbage collector) releases the memory.
  */
 export interface SealedColumn<K extends ColumnKind = ColumnKind> {
+  /** The column's kind. */
   readonly kind: K;
+  /** A timestamp column's unit; null for other kinds. */
   readonly unit: TimeUnit | null;
+  /** The number of values, nulls included. */
   readonly length: number;
+  /** The number of nulls. */
   readonly nullCount: number;
   /**
    * Fixed-width values (`length` elements), the bit-packed `bool` values (padded), or the

@@ -18,14 +18,23 @@ import { LargeVec, type LargeVecToken } from "./large-vec";
  * `port.postMessage(token, token.transferList)` and take it with `ColumnBuffer.adopt`.
  */
 export interface ColumnBufferToken {
+  /** Marks the object as a ColumnBuffer token. */
   readonly kind: "lgalloc.ColumnBufferToken";
+  /** The column's kind. */
   readonly columnKind: ColumnKind;
+  /** A timestamp column's unit; null for other kinds. */
   readonly unit: TimeUnit | null;
+  /** The number of values, nulls included. */
   readonly length: number;
+  /** The number of nulls. */
   readonly nullCount: number;
+  /** The values' vector, in transit. */
   readonly values: LargeVecToken;
+  /** The offsets' vector of utf8/binary kinds, in transit; null for other kinds. */
   readonly offsets: LargeVecToken | null;
+  /** The validity bitmap's vector, in transit; null when the column had no nulls. */
   readonly validity: LargeVecToken | null;
+  /** The buffers to pass as `postMessage`'s transfer list with the token. */
   readonly transferList: readonly ArrayBuffer[];
 }
 

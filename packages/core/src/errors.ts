@@ -107,6 +107,7 @@ export class LgallocError extends Error implements LgallocErrorDetails {
  * region's end).
  */
 export class LgallocRangeError extends RangeError implements LgallocErrorDetails {
+  /** What was out of range, stable across versions: compare this, not the message. */
   readonly code: "ERR_LGALLOC_INVALID_SIZE" | "ERR_LGALLOC_OUT_OF_BOUNDS";
   declare readonly size?: number;
 
@@ -175,6 +176,7 @@ export class InvalidArgValueError extends TypeError {
  * not an instance of its class (`Region.prototype.dispose.call({})`).
  */
 export class InvalidThisError extends TypeError {
+  /** Node's code for a method called on an object of another class. */
   readonly code = "ERR_INVALID_THIS";
   constructor(type: string) {
     super(`Value of "this" must be of type ${type}`);
@@ -191,6 +193,7 @@ export class InvalidThisError extends TypeError {
  * Region, LargeVec or ColumnBuffer throws, instead of silently making an empty object.
  */
 export class NotCloneableError extends TypeError {
+  /** The code of an attempt to structured-clone an object that owns pooled memory. */
   readonly code = "ERR_LGALLOC_NOT_CLONEABLE";
   constructor(type: string, instead: string) {
     super(

@@ -263,7 +263,16 @@ export class Region implements Disposable {
   }
 
   /** What `JSON.stringify` shows: the region's facts, not its bytes. */
-  toJSON(): { capacity: number; sizeClass: number; knownZero: boolean; disposed: boolean } {
+  toJSON(): {
+    /** The region's capacity in bytes. */
+    capacity: number;
+    /** The pool it came from: log2 of its size class. */
+    sizeClass: number;
+    /** Whether its bytes are known to be zero. */
+    knownZero: boolean;
+    /** Whether it was disposed. */
+    disposed: boolean;
+  } {
     const self = Region.#check(this);
     return {
       capacity: self.#capacity,
