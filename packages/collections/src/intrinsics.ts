@@ -5,7 +5,7 @@
 // expose the pool's earlier bytes), and a Date's `getTime` can be overridden. A built-in
 // getter reads the internal slot, runs no user code and cannot lie.
 
-import type { TypedArray } from "@lgalloc/core";
+import { TYPED_ARRAY_CONSTRUCTORS, type TypedArray } from "@lgalloc/core";
 
 /** `%TypedArray%.prototype`, the prototype every typed array kind inherits from. */
 const TypedArrayPrototype = Object.getPrototypeOf(Uint8Array.prototype) as object;
@@ -39,19 +39,10 @@ export const dateTimeValue = Function.prototype.call.bind(Date.prototype.getTime
 ) => number;
 
 const INTRINSIC_CONSTRUCTORS: ReadonlyMap<string, new (...args: never[]) => TypedArray> = new Map(
-  [
-    Int8Array,
-    Uint8Array,
-    Uint8ClampedArray,
-    Int16Array,
-    Uint16Array,
-    Int32Array,
-    Uint32Array,
-    Float32Array,
-    Float64Array,
-    BigInt64Array,
-    BigUint64Array,
-  ].map((Ctor) => [Ctor.name, Ctor as unknown as new (...args: never[]) => TypedArray]),
+  TYPED_ARRAY_CONSTRUCTORS.map((Ctor) => [
+    Ctor.name,
+    Ctor as unknown as new (...args: never[]) => TypedArray,
+  ]),
 );
 
 /**
