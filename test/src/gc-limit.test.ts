@@ -5,43 +5,17 @@
 // collection, and in transit, in the same words on both backends (the fallback's way is
 // documented in docs/core-api.md; the native one forces a collection in the addon).
 
-import { spawn } from "node:child_process";
-
 import { expect } from "chai";
 import { allocate, configure, type Region } from "@lgalloc/core";
 import { MiB, expectError, isNative, restoreConfigAfterEach } from "./support";
-import { fixturePath, lastJson } from "./support/fixtures";
-
-/** Runs a fixture without --expose-gc (runFixture always adds it). */
-function runWithoutExposeGc(
-  name: string,
-  timeoutMs: number,
-): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [fixturePath(name)], {
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
-    const timer = setTimeout(() => {
-      child.kill("SIGKILL");
-      reject(new Error(`fixture ${name} timed out\n${stderr}`));
-    }, timeoutMs);
-    child.on("close", (status) => {
-      clearTimeout(timer);
-      resolve({ status, stdout, stderr });
-    });
-  });
-}
+import { lastJson, runFixture } from "./support/fixtures";
 
 describe("garbage collection under a memory limit", () => {
   restoreConfigAfterEach();
 
   it("a synchronous loop dropping 64 MiB regions runs 400 iterations under a 2 GiB limit", async function () {
     this.timeout(120_000);
-    const result = await runWithoutExposeGc("gc-limit", 110_000);
+    const result = await runFixture("gc-limit", [], {}, 110_000, { exposeGc: false });
     expect(result.status, result.stderr).to.equal(0);
     expect(lastJson(result.stdout)).to.deep.equal({
       backend: isNative() ? "native" : "fallback",

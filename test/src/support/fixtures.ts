@@ -21,18 +21,21 @@ export function fixturePath(name: string): string {
 }
 
 /**
- * Runs fixture `name` as `node --expose-gc <fixture> ...args` with this process's
- * environment plus `env` (so LGALLOC_BACKEND carries over), and resolves when it exits.
+ * Runs fixture `name` as `node --expose-gc <fixture> ...args` (without --expose-gc when
+ * `exposeGc` is false) with this process's environment plus `env` (so LGALLOC_BACKEND
+ * carries over), and resolves when it exits.
  */
 export function runFixture(
   name: string,
   args: readonly string[] = [],
   env: NodeJS.ProcessEnv = {},
   timeoutMs = 30000,
+  { exposeGc = true }: { exposeGc?: boolean } = {},
 ): Promise<FixtureResult> {
   const started = Date.now();
+  const flags = exposeGc ? ["--expose-gc"] : [];
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--expose-gc", fixturePath(name), ...args], {
+    const child = spawn(process.execPath, [...flags, fixturePath(name), ...args], {
       env: { ...process.env, ...env },
       stdio: ["ignore", "pipe", "pipe"],
     });
