@@ -27,6 +27,7 @@ const SCENARIOS = [
   // Full profile only: under the address-space limit V8 itself sometimes aborts while
   // allocating its own memory (SIGABRT inside an API call), which no test of ours can fix.
   ["mmap refused by RLIMIT_AS (native)", "rlimit-as", "native", null, 0],
+  ["madvise refused, regions mlocked, no huge pages (native)", "madvise-faults", "native", 6, 60],
   ["workers terminated mid-operation (native)", "worker-terminate", "native", 6, 90],
   ["workers terminated mid-operation (fallback)", "worker-terminate", "fallback", 4, 45],
   ["exit/throw with live regions, tokens, workers (native)", "exit-modes", "native", 0, 0],
