@@ -1,7 +1,7 @@
 // Builds the syscall fault shim (test/stress/shim/syscall-faults.c) into build/stress/ once
 // per version of its source, and returns what a child process needs to run with it
-// preloaded. The shim fails lgalloc's own madvise and mmap calls at the syscall boundary;
-// its settings are the LGALLOC_SHIM_* variables its source describes.
+// preloaded. The shim fails lgalloc's own madvise calls, or locks its mappings, at the
+// syscall boundary; its settings are the LGALLOC_SHIM_* variables its source describes.
 "use strict";
 
 const crypto = require("node:crypto");

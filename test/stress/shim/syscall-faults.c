@@ -1,15 +1,13 @@
-// An LD_PRELOAD shim that makes the kernel's answers to lgalloc's own madvise and mmap calls
-// fail, for the stress scenarios (test/stress/madvise-faults.scenario.js and
-// rlimit-as.scenario.js): the faults happen at the syscall boundary, so the production code
-// runs unchanged and no test hook exists in it. Only calls made from the lgalloc addon
-// (a caller whose shared object's path ends in "lgalloc.node") are failed; Node's and V8's
-// own calls always reach the kernel. Built by test/stress/shim.js. Environment:
+// An LD_PRELOAD shim that makes the kernel refuse lgalloc's own madvise calls, or lock its
+// mappings, for the stress scenario test/stress/madvise-faults.scenario.js: the faults happen at
+// the syscall boundary, so the production code runs unchanged and no test hook exists in it. Only
+// calls made from the lgalloc addon (a caller whose shared object's path ends in "lgalloc.node")
+// are failed; Node's and V8's own calls always reach the kernel. Built by test/stress/shim.js.
+// Environment:
 //
 //   LGALLOC_SHIM_HUGEPAGE=<errno>       madvise(MADV_HUGEPAGE) fails with it (THP unavailable)
 //   LGALLOC_SHIM_CLEAR=<errno>[:<n>]    madvise(MADV_FREE) and madvise(MADV_DONTNEED) fail
 //                                       with it, the first n calls only when n is given
-//   LGALLOC_SHIM_MMAP=<errno>:<bytes>   anonymous mmaps of at least <bytes> fail with it
-//   LGALLOC_SHIM_MMAP_AFTER=<n>         ... but only after n such mmaps succeeded
 //   LGALLOC_SHIM_MLOCK=1                every anonymous mapping lgalloc makes is locked at once
 //                                       with mlock2(MLOCK_ONFAULT), as a caller that mlocks the
 //                                       regions it is given: the real kernel then refuses
@@ -18,8 +16,9 @@
 //   LGALLOC_SHIM_REPORT=<file>          at exit, one JSON line of what was failed and seen
 //
 // The settings are read once, before main, so no thread races a setenv. (Locking the whole
-// process with mlockall(MCL_FUTURE | MCL_ONFAULT) is no way to lock the regions: V8 checks
-// that madvise frees its own pages and aborts when the kernel refuses on locked memory.)
+// process with mlockall(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT) is no way to lock the regions:
+// V8 checks the result of its own page discards and permission changes, and aborted in
+// OS::SetPermissions when every mapping was locked.)
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <errno.h>
@@ -47,20 +46,15 @@ static mmap_fn real_mmap;
 static int hugepage_errno;
 static int clear_errno;
 static long clear_budget = -1;  // failures left; -1: every call
-static int mmap_errno;
-static size_t mmap_min_bytes;
-static long mmap_successes_before;
 static const char* report_path;
 static int lock_mappings;
 
 static atomic_long hugepage_failed;
 static atomic_long free_failed;
 static atomic_long dontneed_failed;
-static atomic_long mmap_failed;
 static atomic_long lgalloc_free_calls;
 static atomic_long lgalloc_dontneed_calls;
 static atomic_long lgalloc_hugepage_calls;
-static atomic_long lgalloc_large_mmaps;
 static atomic_long locked_mappings;
 static atomic_long lock_failures;
 static atomic_int lock_errno;
@@ -115,19 +109,11 @@ int madvise(void* address, size_t length, int advice) {
 static void* shim_mmap(void* caller, void* address, size_t length, int protection, int flags,
                        int fd, off_t offset) {
   if (real_mmap == NULL) real_mmap = (mmap_fn)dlsym(RTLD_NEXT, "mmap");
-  if ((mmap_errno == 0 && !lock_mappings) || !(flags & MAP_ANONYMOUS) || !from_lgalloc(caller)) {
+  if (!lock_mappings || !(flags & MAP_ANONYMOUS) || !from_lgalloc(caller)) {
     return real_mmap(address, length, protection, flags, fd, offset);
   }
-  if (mmap_errno != 0 && length >= mmap_min_bytes) {
-    atomic_fetch_add(&lgalloc_large_mmaps, 1);
-    if (!consume(&mmap_successes_before)) {
-      atomic_fetch_add(&mmap_failed, 1);
-      errno = mmap_errno;
-      return MAP_FAILED;
-    }
-  }
   void* mapped = real_mmap(address, length, protection, flags, fd, offset);
-  if (mapped != MAP_FAILED && lock_mappings) {
+  if (mapped != MAP_FAILED) {
     const int saved = errno;
     if (mlock2(mapped, length, MLOCK_ONFAULT) == 0) {
       atomic_fetch_add(&locked_mappings, 1);
@@ -152,7 +138,6 @@ static int parse_errno(const char* text) {
   if (text == NULL || *text == '\0') return 0;
   if (strncmp(text, "EINVAL", 6) == 0) return EINVAL;
   if (strncmp(text, "EAGAIN", 6) == 0) return EAGAIN;
-  if (strncmp(text, "ENOMEM", 6) == 0) return ENOMEM;
   if (strncmp(text, "EPERM", 5) == 0) return EPERM;
   return atoi(text);
 }
@@ -164,14 +149,6 @@ __attribute__((constructor)) static void shim_start(void) {
   const char* clear = getenv("LGALLOC_SHIM_CLEAR");
   clear_errno = parse_errno(clear);
   if (clear != NULL && strchr(clear, ':') != NULL) clear_budget = atol(strchr(clear, ':') + 1);
-  const char* mapping = getenv("LGALLOC_SHIM_MMAP");
-  mmap_errno = parse_errno(mapping);
-  if (mapping != NULL && strchr(mapping, ':') != NULL) {
-    mmap_min_bytes = strtoull(strchr(mapping, ':') + 1, NULL, 10);
-  }
-  const char* after = getenv("LGALLOC_SHIM_MMAP_AFTER");
-  // The successes budget counts down to 0; with no setting, every large mapping fails.
-  mmap_successes_before = after != NULL ? atol(after) : 0;
   report_path = getenv("LGALLOC_SHIM_REPORT");
   const char* lock = getenv("LGALLOC_SHIM_MLOCK");
   lock_mappings = lock != NULL && strcmp(lock, "1") == 0;
@@ -183,12 +160,11 @@ __attribute__((destructor)) static void shim_stop(void) {
   if (file == NULL) return;
   fprintf(file,
           "{\"hugepageFailed\":%ld,\"freeFailed\":%ld,\"dontneedFailed\":%ld,"
-          "\"mmapFailed\":%ld,\"hugepageCalls\":%ld,\"freeCalls\":%ld,\"dontneedCalls\":%ld,"
-          "\"largeMmaps\":%ld,\"lockedMappings\":%ld,\"lockFailures\":%ld,\"lockErrno\":%d}\n",
+          "\"hugepageCalls\":%ld,\"freeCalls\":%ld,\"dontneedCalls\":%ld,"
+          "\"lockedMappings\":%ld,\"lockFailures\":%ld,\"lockErrno\":%d}\n",
           atomic_load(&hugepage_failed), atomic_load(&free_failed), atomic_load(&dontneed_failed),
-          atomic_load(&mmap_failed), atomic_load(&lgalloc_hugepage_calls),
-          atomic_load(&lgalloc_free_calls), atomic_load(&lgalloc_dontneed_calls),
-          atomic_load(&lgalloc_large_mmaps), atomic_load(&locked_mappings),
+          atomic_load(&lgalloc_hugepage_calls), atomic_load(&lgalloc_free_calls),
+          atomic_load(&lgalloc_dontneed_calls), atomic_load(&locked_mappings),
           atomic_load(&lock_failures), atomic_load(&lock_errno));
   fclose(file);
 }
