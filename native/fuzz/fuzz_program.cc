@@ -417,8 +417,10 @@ class Program {
   // right within a few passes' time; without one it must be exact at once.
   bool regions_fill_areas_once_settled(unsigned index, std::ptrdiff_t size_class) {
     if (!allocator(index).config().background.has_value()) return false;
-    for (int attempt = 0; attempt < 200; ++attempt) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    // A pass moves one region in microseconds: look again often, for up to 200 ms.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(200);
+    while (std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::microseconds(20));
       Stats stats;
       allocator(index).stats(&stats);
       const SizeClassStats& c = stats.size_classes[static_cast<std::size_t>(size_class)];
