@@ -137,7 +137,10 @@ function check(mode, { status, signal, stderr, result, shim }) {
     const refused = mode.refusals(shim);
     if (failures !== refused) problems.push(`madviseFailures ${failures}, refused ${refused}`);
   } else if (shim.lockedMappings === 0 || shim.lockFailures !== 0) {
-    problems.push(`${shim.lockedMappings} mappings locked, ${shim.lockFailures} refused`);
+    problems.push(
+      `${shim.lockedMappings} mappings locked, ${shim.lockFailures} refused (errno ` +
+        `${shim.lockErrno}; mlock needs root or an RLIMIT_MEMLOCK of several GiB)`,
+    );
   }
   if (mode.warnings.free !== undefined && failures === 0)
     problems.push("no madvise failure counted");
