@@ -3,7 +3,7 @@
 //
 //   node scripts/stress.js [--profile short|full] [--only <substring>] [--json <file>]
 //
-// The full profile takes about 10 minutes; the short one (what `npm test` runs) under 2.
+// The full profile takes about 12 minutes; the short one (what `npm test` runs) under 2.
 // A scenario passes when it exits 0 and reports nothing lost, no unexpected error and no
 // note. Native fuzzing (libFuzzer) joins the table when clang is installed.
 "use strict";
