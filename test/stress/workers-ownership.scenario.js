@@ -2,7 +2,10 @@
 // id and a generation, hand them to the next worker (transfer/adopt), and verify each one
 // before every free. Any mismatch means one region had two owners, or lost its data. At the
 // end the pools must balance: as many deallocations as allocations, no token pending, no
-// region live.
+// region live. Peak RSS must stay under what the workers can hold and have in flight at once
+// (each at most 24 items held and 8 sent but not yet adopted, of at most 8 MiB), plus 512 MiB
+// for Node and V8; twice that in the fallback, whose free regions are pooled per thread and
+// whose dropped buffers wait for a collection.
 "use strict";
 
 const { Worker, isMainThread, parentPort, workerData } = require("node:worker_threads");
@@ -11,6 +14,11 @@ const { LargeVec } = require("@lgalloc/collections");
 const support = require("./support");
 
 const MiB = 2 ** 20;
+/** Items a worker holds at most, and items it may have on their way to the next one. */
+const HELD_AT_MOST = 24;
+const IN_FLIGHT_AT_MOST = 8;
+/** The largest item: a region of up to 7 MiB, or a vector of up to 6 MiB, in the 8 MiB class. */
+const ITEM_AT_MOST = 8 * MiB;
 
 if (isMainThread) {
   support.run(async () => {
@@ -20,12 +28,15 @@ if (isMainThread) {
     const workers = [];
     const results = [];
     const started = Date.now();
+    // Items each worker has sent and the next one has not adopted yet. Without a bound, a
+    // worker slowed down by the machine's load let its inbox, and RSS, grow without end.
+    const inFlight = new Int32Array(new SharedArrayBuffer(4 * count));
     for (let id = 0; id < count; id++) {
       // Worker i sends to i+1 through channel i+1's port1 and receives on channel i's port2.
       const inbox = channels[id].port2;
       const outbox = channels[(id + 1) % count].port1;
       const worker = new Worker(__filename, {
-        workerData: { id: id + 1, deadline: started + seconds * 1000 },
+        workerData: { id: id + 1, deadline: started + seconds * 1000, inFlight },
       });
       worker.postMessage({ inbox, outbox }, [inbox, outbox]);
       workers.push(
@@ -67,12 +78,18 @@ if (isMainThread) {
       lost: lost + (notes.length > 0 ? notes.length : 0),
       unexpected,
       notes,
-      // The fallback pools per thread, so each worker keeps its own free regions.
-      rssBound: (core.backendKind() === "native" ? 2 : 3) * 2 ** 30,
+      // What the workers can hold and have in flight at once, and 512 MiB for Node and V8.
+      // The fallback pools per thread, so each worker keeps its own free regions too.
+      rssBound:
+        (core.backendKind() === "native" ? 1 : 2) *
+          count *
+          (HELD_AT_MOST + IN_FLIGHT_AT_MOST) *
+          ITEM_AT_MOST +
+        512 * MiB,
     });
   });
 } else {
-  const { id, deadline } = workerData;
+  const { id, deadline, inFlight } = workerData;
   const held = [];
   let generation = 0;
   let operations = 0;
@@ -125,8 +142,9 @@ if (isMainThread) {
     };
     received++;
     operations++;
+    Atomics.sub(inFlight, message.from, 1);
     // Keep some, free the rest after checking; restamp what is kept as this worker's.
-    if (!finishing && Math.random() < 0.5 && held.length < 16) {
+    if (!finishing && Math.random() < 0.5 && held.length < HELD_AT_MOST - IN_FLIGHT_AT_MOST) {
       const view = item.kind === "region" ? value.view(Uint8Array) : value.view();
       const bytes = new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
       const wrong = support.mismatches(bytes, item.owner, item.generation);
@@ -151,7 +169,7 @@ if (isMainThread) {
         if (roll < 0.45 || held.length === 0) {
           held.push(make());
           operations++;
-        } else if (roll < 0.75) {
+        } else if (roll < 0.75 && Atomics.load(inFlight, id - 1) < IN_FLIGHT_AT_MOST) {
           const item = held.splice(Math.floor(Math.random() * held.length), 1)[0];
           const view = item.kind === "region" ? item.value.view(Uint8Array) : item.value.view();
           const bytes = new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
@@ -160,8 +178,15 @@ if (isMainThread) {
             notes.push(`worker ${id}: held ${item.kind} changed before transfer`);
           }
           const token = item.value.transfer();
+          Atomics.add(inFlight, id - 1, 1);
           outbox.postMessage(
-            { kind: item.kind, token, owner: item.owner, generation: item.generation },
+            {
+              kind: item.kind,
+              token,
+              owner: item.owner,
+              generation: item.generation,
+              from: id - 1,
+            },
             token.transferList,
           );
           sent.count++;
@@ -169,7 +194,7 @@ if (isMainThread) {
         } else {
           verifyAndDispose(held.splice(Math.floor(Math.random() * held.length), 1)[0]);
         }
-        while (held.length > 24) verifyAndDispose(held.shift());
+        while (held.length > HELD_AT_MOST) verifyAndDispose(held.shift());
       }
     } catch (error) {
       unexpected++;

@@ -7,8 +7,10 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 
 #include "lgalloc/os.h"
@@ -48,6 +50,25 @@ int native_advice(Advice advice) noexcept {
       return MADV_WILLNEED;
   }
   return -1;
+}
+
+// Once per process and advice, as for MADV_HUGEPAGE (size_class_pool.cc): the kernel
+// refusing to take pages back is a property of the machine or of the process (pages the
+// caller locked with mlock), not of one call, and the stats count every refusal
+// (`madvise_failures`). Only the two advices that hand pages back warn: a refused
+// MADV_WILLNEED reaches the caller of prefetch as an error.
+std::atomic<bool> free_warning_printed{false};
+std::atomic<bool> dontneed_warning_printed{false};
+
+void warn_release_refused(Advice advice, int os_errno) noexcept {
+  const bool free = advice == Advice::kFree;
+  std::atomic<bool>& printed = free ? free_warning_printed : dontneed_warning_printed;
+  if (!printed.exchange(true, std::memory_order_relaxed)) {
+    std::fprintf(stderr,
+                 "lgalloc: madvise(%s) failed (errno %d); the pages of freed regions stay "
+                 "resident (locked with mlock?) and the regions are reused as they are.\n",
+                 free ? "MADV_FREE" : "MADV_DONTNEED", os_errno);
+  }
 }
 
 void* map_anonymous(std::size_t length, int extra_flags, int* os_errno) noexcept {
@@ -108,15 +129,18 @@ class SystemOs final : public Os {
     const int native = native_advice(advice);
     if (native < 0) return EINVAL;
     if (::madvise(address, length, native) == 0) return 0;
-    const int error = errno;
+    int error = errno;
     if (advice == Advice::kFree && error == EINVAL) {
       // Kernels before 4.5 lack MADV_FREE; dropping the pages eagerly is the fallback.
       if (::madvise(address, length, MADV_DONTNEED) == 0) {
         if (zeroed != nullptr) *zeroed = true;
         return 0;
       }
-      return errno;
+      error = errno;
     }
+    // Refused: nothing was dropped, whatever the advice would have done.
+    if (zeroed != nullptr) *zeroed = false;
+    if (advice == Advice::kFree || advice == Advice::kDontNeed) warn_release_refused(advice, error);
     return error;
   }
 
