@@ -23,8 +23,11 @@ bool to_bool(napi_env env, napi_value value, const char* name) {
 }  // namespace
 
 std::uint64_t to_u64(napi_env env, napi_value value, const char* name) {
-  if (js_type(env, value) != napi_number) throw_invalid_arg(env, name, "of type number");
-  const double d = js_double_value(env, value);
+  // V8's own checks rather than napi_typeof + napi_get_value_double: on every allocate and
+  // dispose (three numbers per cycle), and about 8 ns cheaper each (issue 13).
+  const v8::Local<v8::Value> local = to_v8(value);
+  if (!local->IsNumber()) throw_invalid_arg(env, name, "of type number");
+  const double d = local.As<v8::Number>()->Value();
   if (!(d >= 0) || d > kMaxSafeInteger || std::floor(d) != d) {
     throw_invalid_arg(env, name, "a non-negative safe integer");
   }
