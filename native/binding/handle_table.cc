@@ -1,6 +1,7 @@
 // The process-wide table of regions held by JS (see handle_table.h).
 #include "handle_table.h"
 
+#include <mutex>
 #include <new>
 
 namespace lgalloc::node {
@@ -18,7 +19,7 @@ HandleTable::Entry* HandleTable::find(std::uint32_t index) const noexcept {
 std::optional<Handle> HandleTable::open(const Region& region) noexcept {
   std::uint32_t index;
   {
-    std::lock_guard<std::mutex> lock(mutex_);
+    std::lock_guard<SpinLock> lock(lock_);
     if (free_head_ != kNoEntry) {
       index = free_head_;
       free_head_ = find(index)->next_free;
@@ -81,7 +82,7 @@ bool HandleTable::claim(Handle handle, HandleState next) noexcept {
     return false;
   }
   if (next == HandleState::kTransferred) {
-    std::lock_guard<std::mutex> lock(mutex_);
+    std::lock_guard<SpinLock> lock(lock_);
     --counts_.live_regions;
     counts_.live_bytes -= entry->capacity.load(std::memory_order_relaxed);
   }
@@ -94,8 +95,8 @@ void HandleTable::note_release_pending(Handle handle) noexcept {
   const std::uint64_t disposing = word(handle.generation, HandleState::kDisposing);
   // Usually the deleter ran inside Detach() and the entry is free already: no lock.
   if (entry->word.load(std::memory_order_acquire) != disposing) return;
-  std::lock_guard<std::mutex> lock(mutex_);
-  // close() changes the word under this mutex, so it either ran (the word changed) or will
+  std::lock_guard<SpinLock> lock(lock_);
+  // close() changes the word under this lock, so it either ran (the word changed) or will
   // run after this and see the flag.
   if (entry->word.load(std::memory_order_relaxed) != disposing || entry->release_pending) return;
   entry->release_pending = true;
@@ -105,7 +106,7 @@ void HandleTable::note_release_pending(Handle handle) noexcept {
 HandleState HandleTable::close(Handle handle, Region* region) noexcept {
   Entry* entry = find(handle.index);
   if (entry == nullptr) return HandleState::kFree;
-  std::lock_guard<std::mutex> lock(mutex_);
+  std::lock_guard<SpinLock> lock(lock_);
   const std::uint64_t current = entry->word.load(std::memory_order_acquire);
   if ((current >> 2) != handle.generation || (current & 3) == 0) return HandleState::kFree;
   region->ptr = entry->ptr.load(std::memory_order_relaxed);
@@ -133,7 +134,7 @@ HandleState HandleTable::close(Handle handle, Region* region) noexcept {
 }
 
 HandleCounts HandleTable::counts() const noexcept {
-  std::lock_guard<std::mutex> lock(mutex_);
+  std::lock_guard<SpinLock> lock(lock_);
   return counts_;
 }
 

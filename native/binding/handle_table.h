@@ -11,7 +11,7 @@
 //
 // The table also keeps the figures of JS's regions (live regions and bytes, how many were
 // disposed or collected, bytes whose release waits for native code to let go), under the
-// mutex that open() and close() take anyway: the same figures as separate atomic counters
+// lock that open() and close() take anyway: the same figures as separate atomic counters
 // cost seven more locked instructions per allocate+dispose (issue 13).
 //
 // No Node headers: the native test suite builds this file under the sanitizers too.
@@ -19,10 +19,10 @@
 
 #include <atomic>
 #include <cstdint>
-#include <mutex>
 #include <optional>
 
 #include "lgalloc/lgalloc.h"
+#include "spin_lock.h"
 
 namespace lgalloc::node {
 
@@ -76,7 +76,7 @@ class HandleTable {
 
   /// Called after a claimed (kDisposing) buffer was detached: if its deleter has not run
   /// (native code still holds the backing store), its bytes count as waiting for release
-  /// until close(). Takes the mutex only then.
+  /// until close(). Takes the lock only then.
   void note_release_pending(Handle handle) noexcept;
 
   /// The state behind `handle` (kFree if stale); then frees the entry and counts the
@@ -84,7 +84,7 @@ class HandleTable {
   /// deleter, on any thread. Allocates nothing.
   HandleState close(Handle handle, Region* region) noexcept;
 
-  /// The figures, read under the mutex.
+  /// The figures, read under the lock.
   HandleCounts counts() const noexcept;
 
  private:
@@ -97,8 +97,8 @@ class HandleTable {
     std::atomic<std::uint64_t> capacity{0};
     std::atomic<std::uint64_t> identity{0};  // slot << 16 | known_zero << 8 | class index
     std::atomic<std::uint64_t> region_generation{0};
-    std::uint32_t next_free = 0;   // guarded by the table's mutex while the entry is free
-    bool release_pending = false;  // guarded by the mutex: counted in disposing_bytes
+    std::uint32_t next_free = 0;   // guarded by the table's lock while the entry is free
+    bool release_pending = false;  // guarded by the lock: counted in disposing_bytes
   };
 
   Entry* find(std::uint32_t index) const noexcept;
@@ -111,7 +111,7 @@ class HandleTable {
   const std::uint32_t capacity_;
   std::atomic<Entry*> chunks_[kMaxChunks]{};
   // Guards free_head_, next_, chunk creation, counts_ and the transitions to kFree.
-  mutable std::mutex mutex_;
+  mutable SpinLock lock_;
   std::uint32_t free_head_ = kNoEntry;  // intrusive list through Entry::next_free
   std::uint32_t next_ = 0;
   HandleCounts counts_;

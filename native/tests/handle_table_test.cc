@@ -131,6 +131,31 @@ TEST(HandleTable, CountsBytesWaitingForReleaseUntilTheEntryCloses) {
   EXPECT_EQ(table.counts().disposing_bytes, 0u);
 }
 
+// Threads opening and closing at once (JS threads allocating, V8's threads running
+// deleters) share the free list and the counts under the table's lock.
+TEST(HandleTable, ThreadsOpeningAndClosingAtOnceKeepTheCountsExact) {
+  HandleTable table(64);
+  const int rounds = 100000 / lgalloc::test::kSanitizerSlowdown;
+  auto churn = [&](std::uint32_t seed) {
+    for (int i = 0; i < rounds; ++i) {
+      const std::optional<Handle> handle = table.open(patterned(seed));
+      ASSERT_TRUE(handle.has_value());
+      if (i % 2 == 0) ASSERT_TRUE(table.claim(*handle, HandleState::kDisposing));
+      Region region;
+      ASSERT_NE(table.close(*handle, &region), HandleState::kFree);
+      ASSERT_TRUE(consistent(region));
+    }
+  };
+  std::thread other(churn, 5);
+  churn(6);
+  other.join();
+  const HandleCounts counts = table.counts();
+  EXPECT_EQ(counts.live_regions, 0u);
+  EXPECT_EQ(counts.live_bytes, 0u);
+  EXPECT_EQ(counts.disposed + counts.collected, 2u * static_cast<std::uint64_t>(rounds));
+  EXPECT_EQ(counts.disposed, static_cast<std::uint64_t>(rounds));
+}
+
 // A caller with a guessed handle looks it up while another thread reuses the entry for new
 // regions: every copy it gets must be one region's, never a mix of two (ThreadSanitizer
 // flagged the plain `Region` the table used to keep, issue 7 item 8).
