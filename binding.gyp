@@ -24,8 +24,13 @@
       "defines": ["NAPI_VERSION=9"],
       "cflags!": ["-fno-exceptions"],
       "cflags_cc!": ["-fno-exceptions"],
-      # -std=c++20 comes after common.gypi's -std=gnu++17 and wins.
-      "cflags_cc": ["-std=c++20", "-O2", "-fno-omit-frame-pointer", "-Wall", "-Wextra", "-fexceptions"],
+      # -std=c++20 comes after common.gypi's -std=gnu++17 and wins. -fvisibility=hidden: the
+      # module exports only its init function (NAPI_MODULE_INIT marks it visible), so calls
+      # inside the addon are direct and LTO may inline them, instead of going through the
+      # PLT because another library could interpose them (issue 13: HandleTable::find@plt
+      # on every allocate and dispose).
+      "cflags_cc": ["-std=c++20", "-O2", "-fno-omit-frame-pointer", "-Wall", "-Wextra", "-fexceptions",
+                    "-fvisibility=hidden"],
       "libraries": ["-lpthread"],
       # Never unloaded: Node dlcloses an addon when the last environment that loaded it (a
       # worker, if the main thread never did) goes away, but the process-wide allocator's

@@ -68,21 +68,16 @@ Handle decode(void* data) noexcept {
 // to the global pool from threads that never allocated). Allocates nothing.
 void release_backing_store(void* /*data*/, std::size_t /*length*/, void* deleter_data) noexcept {
   Region region;
-  BindingCounters& counters = binding_counters();
+  // The table counts the release (collected or disposed) as it closes the entry.
   switch (handle_table().close(decode(deleter_data), &region)) {
     case HandleState::kLive:
-      counters.collected.fetch_add(1, std::memory_order_relaxed);
-      break;
     case HandleState::kDisposing:
-      counters.disposed.fetch_add(1, std::memory_order_relaxed);
-      counters.disposing_bytes.fetch_sub(region.capacity, std::memory_order_relaxed);
-      break;
+      allocator().deallocate(region);
+      return;
     case HandleState::kTransferred:
     case HandleState::kFree:
       return;
   }
-  counters.region_closed(region.capacity);
-  allocator().deallocate(region);
 }
 
 void count_token_released(const Region& region) noexcept {
@@ -113,7 +108,6 @@ napi_value wrap_region(napi_env env, const Context& context, const Region& regio
                         "Out of memory: " + std::to_string(HandleTable::kCapacity) +
                             " regions are live in JS, the most the binding can track");
   }
-  binding_counters().region_opened(region.capacity);
   v8::Isolate* isolate = v8::Isolate::GetCurrent();
   std::shared_ptr<v8::BackingStore> store = v8::ArrayBuffer::NewBackingStore(
       region.ptr, region.capacity, release_backing_store, encode(*handle));
@@ -163,10 +157,13 @@ void throw_if_busy(napi_env env, const Context& context, v8::Local<v8::ArrayBuff
   }
 }
 
-// kLive -> kDisposing; the bytes count as waiting for release until the deleter runs.
-bool claim_for_release(Handle handle, const Region& region) noexcept {
+// kLive -> kDisposing, then detaches `buffer`: every view becomes empty, and the deleter
+// runs now (or when native code holding the backing store lets go, and until then the
+// bytes count as waiting for release) and returns the region.
+bool release(Handle handle, v8::Local<v8::ArrayBuffer> buffer) noexcept {
   if (!handle_table().claim(handle, HandleState::kDisposing)) return false;
-  binding_counters().disposing_bytes.fetch_add(region.capacity, std::memory_order_relaxed);
+  buffer->Detach();
+  handle_table().note_release_pending(handle);
   return true;
 }
 
@@ -194,11 +191,7 @@ napi_value Dispose(napi_env env, const Args& args) {
   const std::optional<Region> region = handle_table().live(handle);
   if (!region) return js_bool(env, false);
   v8::Local<v8::ArrayBuffer> buffer = own_buffer(env, *region, args[2]);
-  if (!claim_for_release(handle, *region)) return js_bool(env, false);
-  // Every view becomes empty; the deleter runs now (or when native code holding the
-  // backing store lets go) and returns the region.
-  buffer->Detach();
-  return js_bool(env, true);
+  return js_bool(env, release(handle, buffer));
 }
 
 // reallocate(index, generation, buffer, byteLength) -> the ArrayBuffer of a new region
@@ -228,11 +221,10 @@ napi_value Reallocate(napi_env env, const Args& args) {
     allocator().deallocate(fresh);
     throw_status(env, context, status, detail, "reallocate");
   }
-  if (!claim_for_release(handle, old)) {
+  if (!release(handle, buffer)) {
     allocator().deallocate(fresh);
     throw_disposed(env, context, "reallocate");
   }
-  buffer->Detach();
   return wrap_region(env, context, fresh);
 }
 
@@ -270,7 +262,6 @@ napi_value Transfer(napi_env env, const Args& args) {
   }
   buffer->Detach();
   BindingCounters& counters = binding_counters();
-  counters.region_closed(region.capacity);
   counters.transferred.fetch_add(1, std::memory_order_relaxed);
   counters.pending_transfers.fetch_add(1, std::memory_order_relaxed);
   counters.pending_transfer_bytes.fetch_add(region.capacity, std::memory_order_relaxed);
@@ -361,11 +352,15 @@ napi_value GetStats(napi_env env, const Args& /*args*/) {
   const auto number = [&](const std::atomic<std::uint64_t>& value) {
     return js_number(env, static_cast<double>(value.load(std::memory_order_relaxed)));
   };
+  const HandleCounts held = handle_table().counts();
+  const auto count = [&](std::uint64_t value) {
+    return js_number(env, static_cast<double>(value));
+  };
   napi_value js = js_object(env);
-  js_set(env, js, "liveRegions", number(c.live_regions));
-  js_set(env, js, "liveBytes", number(c.live_bytes));
-  js_set(env, js, "disposed", number(c.disposed));
-  js_set(env, js, "collected", number(c.collected));
+  js_set(env, js, "liveRegions", count(held.live_regions));
+  js_set(env, js, "liveBytes", count(held.live_bytes));
+  js_set(env, js, "disposed", count(held.disposed));
+  js_set(env, js, "collected", count(held.collected));
   js_set(env, js, "transferred", number(c.transferred));
   js_set(env, js, "adopted", number(c.adopted));
   js_set(env, js, "pendingTransfers", number(c.pending_transfers));

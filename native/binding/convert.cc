@@ -1,8 +1,6 @@
 // JS <-> core conversions for configuration and statistics.
 #include "convert.h"
 
-#include <cmath>
-
 #include "errors.h"
 #include "js.h"
 
@@ -23,12 +21,17 @@ bool to_bool(napi_env env, napi_value value, const char* name) {
 }  // namespace
 
 std::uint64_t to_u64(napi_env env, napi_value value, const char* name) {
-  if (js_type(env, value) != napi_number) throw_invalid_arg(env, name, "of type number");
-  const double d = js_double_value(env, value);
-  if (!(d >= 0) || d > kMaxSafeInteger || std::floor(d) != d) {
-    throw_invalid_arg(env, name, "a non-negative safe integer");
-  }
-  return static_cast<std::uint64_t>(d);
+  // V8's own checks rather than napi_typeof + napi_get_value_double: on every allocate and
+  // dispose (three numbers per cycle), and about 8 ns cheaper each (issue 13).
+  const v8::Local<v8::Value> local = to_v8(value);
+  if (!local->IsNumber()) throw_invalid_arg(env, name, "of type number");
+  const double d = local.As<v8::Number>()->Value();
+  if (!(d >= 0) || d > kMaxSafeInteger) throw_invalid_arg(env, name, "a non-negative safe integer");
+  // Exact for every double in [0, 2^53]; a fraction does not survive the round trip (and
+  // std::floor without SSE4.1 is a dozen instructions).
+  const auto n = static_cast<std::uint64_t>(d);
+  if (static_cast<double>(n) != d) throw_invalid_arg(env, name, "a non-negative safe integer");
+  return n;
 }
 
 ConfigUpdate to_config_update(napi_env env, napi_value value) {

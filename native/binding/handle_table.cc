@@ -1,6 +1,7 @@
 // The process-wide table of regions held by JS (see handle_table.h).
 #include "handle_table.h"
 
+#include <mutex>
 #include <new>
 
 namespace lgalloc::node {
@@ -18,7 +19,7 @@ HandleTable::Entry* HandleTable::find(std::uint32_t index) const noexcept {
 std::optional<Handle> HandleTable::open(const Region& region) noexcept {
   std::uint32_t index;
   {
-    std::lock_guard<std::mutex> lock(mutex_);
+    std::lock_guard<SpinLock> lock(lock_);
     if (free_head_ != kNoEntry) {
       index = free_head_;
       free_head_ = find(index)->next_free;
@@ -33,6 +34,8 @@ std::optional<Handle> HandleTable::open(const Region& region) noexcept {
       }
       ++next_;
     }
+    ++counts_.live_regions;
+    counts_.live_bytes += region.capacity;
   }
   Entry& entry = *find(index);
   const auto generation =
@@ -74,13 +77,36 @@ bool HandleTable::claim(Handle handle, HandleState next) noexcept {
   Entry* entry = find(handle.index);
   if (entry == nullptr) return false;
   std::uint64_t expected = word(handle.generation, HandleState::kLive);
-  return entry->word.compare_exchange_strong(expected, word(handle.generation, next),
-                                             std::memory_order_acq_rel);
+  if (!entry->word.compare_exchange_strong(expected, word(handle.generation, next),
+                                           std::memory_order_acq_rel)) {
+    return false;
+  }
+  if (next == HandleState::kTransferred) {
+    std::lock_guard<SpinLock> lock(lock_);
+    --counts_.live_regions;
+    counts_.live_bytes -= entry->capacity.load(std::memory_order_relaxed);
+  }
+  return true;
+}
+
+void HandleTable::note_release_pending(Handle handle) noexcept {
+  Entry* entry = find(handle.index);
+  if (entry == nullptr) return;
+  const std::uint64_t disposing = word(handle.generation, HandleState::kDisposing);
+  // Usually the deleter ran inside Detach() and the entry is free already: no lock.
+  if (entry->word.load(std::memory_order_acquire) != disposing) return;
+  std::lock_guard<SpinLock> lock(lock_);
+  // close() changes the word under this lock, so it either ran (the word changed) or will
+  // run after this and see the flag.
+  if (entry->word.load(std::memory_order_relaxed) != disposing || entry->release_pending) return;
+  entry->release_pending = true;
+  counts_.disposing_bytes += entry->capacity.load(std::memory_order_relaxed);
 }
 
 HandleState HandleTable::close(Handle handle, Region* region) noexcept {
   Entry* entry = find(handle.index);
   if (entry == nullptr) return HandleState::kFree;
+  std::lock_guard<SpinLock> lock(lock_);
   const std::uint64_t current = entry->word.load(std::memory_order_acquire);
   if ((current >> 2) != handle.generation || (current & 3) == 0) return HandleState::kFree;
   region->ptr = entry->ptr.load(std::memory_order_relaxed);
@@ -92,12 +118,24 @@ HandleState HandleTable::close(Handle handle, Region* region) noexcept {
   region->generation = entry->region_generation.load(std::memory_order_relaxed);
   // Keep the generation: the next open() bumps it, so this handle never matches again.
   entry->word.store(word(handle.generation, HandleState::kFree), std::memory_order_release);
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    entry->next_free = free_head_;
-    free_head_ = handle.index;
+  const auto state = static_cast<HandleState>(current & 3);
+  if (state != HandleState::kTransferred) {  // claim() counted a transfer already
+    --counts_.live_regions;
+    counts_.live_bytes -= region->capacity;
+    ++(state == HandleState::kLive ? counts_.collected : counts_.disposed);
   }
-  return static_cast<HandleState>(current & 3);
+  if (entry->release_pending) {
+    entry->release_pending = false;
+    counts_.disposing_bytes -= region->capacity;
+  }
+  entry->next_free = free_head_;
+  free_head_ = handle.index;
+  return state;
+}
+
+HandleCounts HandleTable::counts() const noexcept {
+  std::lock_guard<SpinLock> lock(lock_);
+  return counts_;
 }
 
 HandleTable& handle_table() {

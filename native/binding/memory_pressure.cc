@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "binding_counters.h"
+#include "handle_table.h"
 
 namespace lgalloc::node {
 namespace {
@@ -36,19 +37,21 @@ Status allocate_collecting(std::size_t size, Region* out, ErrorDetail* detail,
   // stress scenario, test/stress/rlimit-as.scenario.js).
   const bool limit_reached = detail->os_errno == 0 && detail->limit != 0;
 
-  if (limit_reached && load(counters.live_bytes) > load(counters.disposing_bytes)) {
+  const auto live_bytes = [] { return handle_table().counts().live_bytes; };
+  const HandleCounts before = handle_table().counts();
+  if (limit_reached && before.live_bytes > before.disposing_bytes) {
     v8::Isolate* isolate = v8::Isolate::GetCurrent();
     counters.forced_collections.fetch_add(1, std::memory_order_relaxed);
     // A full, synchronous collection of this thread's heap (what V8 does on a system
     // low-memory signal); regions it finds unreachable are released by their deleters.
     isolate->LowMemoryNotification();
-    std::uint64_t live = load(counters.live_bytes);
+    std::uint64_t live = live_bytes();
     int quiet = 0;
     for (int poll = 0; poll < kMaxPolls && quiet < kQuietPolls; ++poll) {
       status = allocator.allocate(size, out, detail);
       if (status != Status::kOutOfMemory) return status;
       std::this_thread::sleep_for(std::chrono::milliseconds(1 << std::min(poll, 6)));
-      const std::uint64_t now = load(counters.live_bytes);
+      const std::uint64_t now = live_bytes();
       quiet = now < live ? 0 : quiet + 1;
       live = now;
     }
@@ -65,8 +68,9 @@ Status allocate_collecting(std::size_t size, Region* out, ErrorDetail* detail,
     }
   }
 
-  const std::uint64_t live = load(counters.live_bytes);
-  const std::uint64_t waiting = std::min(live, load(counters.disposing_bytes));
+  const HandleCounts held = handle_table().counts();
+  const std::uint64_t live = held.live_bytes;
+  const std::uint64_t waiting = std::min(live, held.disposing_bytes);
   // The same figures, in the same words, as the fallback backend's error (live, waiting
   // for collection, in transit); after a full collection only regions disposed while
   // native code still holds their memory are waiting.

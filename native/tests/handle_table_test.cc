@@ -69,6 +69,93 @@ TEST(HandleTable, EachHandleReleasesOnceAndItsStateSaysWhy) {
   EXPECT_EQ(table.close(transferred, &region), HandleState::kFree);
 }
 
+// The figures stats() reports for JS: live regions and bytes, and why each was released.
+TEST(HandleTable, CountsLiveRegionsAndHowEachWasReleased) {
+  HandleTable table(8);
+  const Handle collected = *table.open(patterned(1));
+  const Handle disposed = *table.open(patterned(2));
+  const Handle transferred = *table.open(patterned(3));
+  HandleCounts counts = table.counts();
+  EXPECT_EQ(counts.live_regions, 3u);
+  EXPECT_EQ(counts.live_bytes,
+            patterned(1).capacity + patterned(2).capacity + patterned(3).capacity);
+
+  // A transfer stops counting as live when claimed, before its entry is closed.
+  ASSERT_TRUE(table.claim(transferred, HandleState::kTransferred));
+  EXPECT_EQ(table.counts().live_regions, 2u);
+  Region region;
+  table.close(transferred, &region);
+  counts = table.counts();
+  EXPECT_EQ(counts.live_regions, 2u);
+  EXPECT_EQ(counts.disposed + counts.collected, 0u);
+
+  ASSERT_TRUE(table.claim(disposed, HandleState::kDisposing));
+  table.close(disposed, &region);
+  table.close(collected, &region);
+  table.close(collected, &region);  // stale: counts nothing
+  counts = table.counts();
+  EXPECT_EQ(counts.live_regions, 0u);
+  EXPECT_EQ(counts.live_bytes, 0u);
+  EXPECT_EQ(counts.disposed, 1u);
+  EXPECT_EQ(counts.collected, 1u);
+  EXPECT_EQ(counts.disposing_bytes, 0u);
+}
+
+// A disposed region whose backing store native code still holds waits for release: its
+// bytes count as such from the dispose until the deleter closes the entry, exactly once.
+TEST(HandleTable, CountsBytesWaitingForReleaseUntilTheEntryCloses) {
+  HandleTable table(4);
+  const Handle held = *table.open(patterned(1));
+  const Handle released = *table.open(patterned(2));
+  ASSERT_TRUE(table.claim(held, HandleState::kDisposing));
+  table.note_release_pending(held);
+  table.note_release_pending(held);  // counted once
+  EXPECT_EQ(table.counts().disposing_bytes, patterned(1).capacity);
+
+  // The usual case: the deleter ran inside Detach(), before the note.
+  ASSERT_TRUE(table.claim(released, HandleState::kDisposing));
+  Region region;
+  table.close(released, &region);
+  table.note_release_pending(released);
+  EXPECT_EQ(table.counts().disposing_bytes, patterned(1).capacity);
+
+  EXPECT_EQ(table.close(held, &region), HandleState::kDisposing);
+  const HandleCounts counts = table.counts();
+  EXPECT_EQ(counts.disposing_bytes, 0u);
+  EXPECT_EQ(counts.disposed, 2u);
+  EXPECT_EQ(counts.live_bytes, 0u);
+  // The entry's next region starts with nothing pending.
+  const Handle reused = *table.open(patterned(3));
+  ASSERT_TRUE(table.claim(reused, HandleState::kDisposing));
+  table.close(reused, &region);
+  EXPECT_EQ(table.counts().disposing_bytes, 0u);
+}
+
+// Threads opening and closing at once (JS threads allocating, V8's threads running
+// deleters) share the free list and the counts under the table's lock.
+TEST(HandleTable, ThreadsOpeningAndClosingAtOnceKeepTheCountsExact) {
+  HandleTable table(64);
+  const int rounds = 100000 / lgalloc::test::kSanitizerSlowdown;
+  auto churn = [&](std::uint32_t seed) {
+    for (int i = 0; i < rounds; ++i) {
+      const std::optional<Handle> handle = table.open(patterned(seed));
+      ASSERT_TRUE(handle.has_value());
+      if (i % 2 == 0) ASSERT_TRUE(table.claim(*handle, HandleState::kDisposing));
+      Region region;
+      ASSERT_NE(table.close(*handle, &region), HandleState::kFree);
+      ASSERT_TRUE(consistent(region));
+    }
+  };
+  std::thread other(churn, 5);
+  churn(6);
+  other.join();
+  const HandleCounts counts = table.counts();
+  EXPECT_EQ(counts.live_regions, 0u);
+  EXPECT_EQ(counts.live_bytes, 0u);
+  EXPECT_EQ(counts.disposed + counts.collected, 2u * static_cast<std::uint64_t>(rounds));
+  EXPECT_EQ(counts.disposed, static_cast<std::uint64_t>(rounds));
+}
+
 // A caller with a guessed handle looks it up while another thread reuses the entry for new
 // regions: every copy it gets must be one region's, never a mix of two (ThreadSanitizer
 // flagged the plain `Region` the table used to keep, issue 7 item 8).

@@ -1,6 +1,7 @@
 // Two copies of @lgalloc/core in one process, as npm trees with duplicate installs have
 // them: each copy detaches on dispose, tells the truth about knownZero and raises its own
-// error classes (issue 7, item 2). Each case runs in a process of its own
+// error classes (issue 7, item 2), and
+// recognises the other's regions with isRegion. Each case runs in a process of its own
 // (test/src/fixtures/two-copies.ts).
 
 import { expect } from "chai";
@@ -12,6 +13,7 @@ interface Report {
   detaches: boolean[];
   wrongZeroClaims: number[];
   ownErrorClass: boolean[];
+  recognises: boolean[];
 }
 
 describe("two copies of @lgalloc/core in one process", () => {
@@ -29,6 +31,7 @@ describe("two copies of @lgalloc/core in one process", () => {
       expect(report.detaches).to.deep.equal([true, true]);
       expect(report.wrongZeroClaims).to.deep.equal([0, 0]);
       expect(report.ownErrorClass).to.deep.equal([true, true]);
+      expect(report.recognises).to.deep.equal([true, true]);
     });
   }
 });

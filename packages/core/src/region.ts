@@ -17,14 +17,18 @@ import type { Backend, RawRegion, RawToken } from "./backend";
 import {
   InvalidThisError,
   LgallocError,
+  NOT_CLONEABLE_KEY,
   NotCloneableError,
   OutOfRangeError,
-  refuseCloning,
+  cloneRefusal,
 } from "./errors";
 import { typedArrayConstructorBase, validateInteger, validateRegionSize } from "./validate";
 
-/** Brand shared by every copy of this package, so `isRegion` works across duplicates. */
-const REGION_BRAND = Symbol.for("lgalloc.Region");
+/**
+ * Brand shared by every copy of this package, so `isRegion` works across duplicates. Its
+ * value on a region is the check of the copy that made it (see `isRegion`).
+ */
+const REGION_BRAND: unique symbol = Symbol.for("lgalloc.Region");
 
 /** Only this package may construct regions. */
 const CONSTRUCTION_KEY = Symbol("lgalloc.Region construction");
@@ -61,12 +65,20 @@ function cloneGuard(): never {
   );
 }
 
+const REGION_CLONE_REFUSAL = cloneRefusal(cloneGuard);
+
 /**
  * One pooled block of memory: a power of two from 2 MiB to 64 GiB, viewed as typed arrays
  * without a copy. Get one with `allocate` or `adopt`; give it back with `dispose()`, the end
  * of a `using` scope, or `transfer()`; garbage collection of its buffer is the backstop.
  */
 export class Region implements Disposable {
+  // The brand and the clone refusal are class fields, not `Object.defineProperty` calls:
+  // every region then shares one shape and construction costs two stores (issue 13).
+  /** @internal The brand: an own property, so that objects inheriting from a region are not regions. */
+  private readonly [REGION_BRAND] = Region.#isOwn;
+  /** @internal Makes `structuredClone` and `postMessage` of a region throw (see `cloneRefusal`). */
+  private readonly [NOT_CLONEABLE_KEY] = REGION_CLONE_REFUSAL;
   readonly #capacity: number;
   readonly #sizeClass: number;
   readonly #knownZero: boolean;
@@ -84,10 +96,6 @@ export class Region implements Disposable {
         },
       );
     }
-    // An own property, so that objects merely inheriting from Region.prototype are not
-    // regions; non-enumerable, so that it does not show in inspection.
-    Object.defineProperty(this, REGION_BRAND, { value: true });
-    refuseCloning(this, cloneGuard);
     this.#backend = backend;
     this.#handle = raw.handle;
     this.#buffer = raw.buffer;
@@ -313,15 +321,24 @@ export class Region implements Disposable {
   static [Symbol.hasInstance](value: unknown): boolean {
     return typeof value === "object" && value !== null && #handle in value;
   }
+
+  /** A region of this copy: the brand's value, which every copy's `isRegion` calls. */
+  static #isOwn(value: unknown): boolean {
+    return typeof value === "object" && value !== null && #handle in value;
+  }
 }
 
 /**
  * True for a region of any copy of this package: an object carrying the brand as an own
- * property (so `Object.create(region)` is not one). A Proxy is never a region.
+ * data property (so `Object.create(region)` is not one) whose value, the check of the copy
+ * that made the region, accepts it (so a copy made by spreading a region is not one). A
+ * Proxy is never a region.
  */
 export function isRegion(value: unknown): value is Region {
   if (typeof value !== "object" || value === null || types.isProxy(value)) return false;
-  return Object.prototype.hasOwnProperty.call(value, REGION_BRAND);
+  // A descriptor, so that no getter of a look-alike runs here.
+  const check: unknown = Object.getOwnPropertyDescriptor(value, REGION_BRAND)?.value;
+  return typeof check === "function" && check(value) === true;
 }
 
 function makeToken(raw: RawToken, byteLength: number): RegionToken {
