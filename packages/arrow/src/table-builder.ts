@@ -20,6 +20,7 @@ import {
 import { atColumn, disposedError } from "./errors";
 import { FAILED_INDEX, FieldBuilder } from "./field-builder";
 import { makeBatch, type PooledRecordBatch } from "./record-batch";
+import { compileArrayRowReader, compileObjectRowReader, type RowReader } from "./row-reader";
 import { PooledSchema, type SchemaInput } from "./schema";
 import { makeTable, type PooledTable } from "./table";
 import type { SharedOwner, ColumnChunk } from "./column-chunk";
@@ -77,6 +78,11 @@ export class PooledTableBuilder implements Disposable {
    * half-appended row and others without.
    */
   #appending = false;
+  /** Reads an object row's values in schema order (compiled for the schema: row-reader.ts). */
+  readonly #readObjectRow: RowReader;
+  readonly #readArrayRow: RowReader;
+  /** The values of the row being appended, reused from row to row. */
+  readonly #rowValues: unknown[];
 
   /**
    * @param schema - The table's schema: a plain spec, apache-arrow types or a `PooledSchema`.
@@ -110,6 +116,9 @@ export class PooledTableBuilder implements Disposable {
     this.#onBatch = options.onBatch;
     this.#fields = this.#schema.fields.map((field) => new FieldBuilder(field));
     this.#names = this.#schema.fields.map((field) => field.name);
+    this.#readObjectRow = compileObjectRowReader(this.#names);
+    this.#readArrayRow = compileArrayRowReader(this.#names.length);
+    this.#rowValues = this.#names.map(() => undefined);
     this.#bounded = this.#schema.fields
       .map((field, i) => (field.kind === "utf8" || field.kind === "binary" ? i : -1))
       .filter((i) => i >= 0);
@@ -295,37 +304,40 @@ export class PooledTableBuilder implements Disposable {
   }
 
   #appendRow(fields: FieldBuilder[], row: object): void {
-    const isArray = Array.isArray(row);
-    const record = row as Record<string, unknown>;
-    const values = row as unknown[];
-    if (isArray) {
-      if (values.length !== fields.length) {
-        throw new InvalidArgValueError(
-          `row ${this.totalRows}`,
-          `must have one value per column (${fields.length})`,
-          values.length,
-        );
-      }
-    } else {
-      this.#checkKeys(record);
-    }
-    this.#makeRoomForData(fields, row, isArray);
-    const start = this.#rows;
-    let i = 0;
+    const values = this.#rowValues;
     this.#appending = true;
     try {
-      for (; i < fields.length; i++) {
-        fields[i]!.append(isArray ? values[i] : record[this.#names[i]!]);
+      // Every value is read (user code: getters, Proxy traps) before any is appended.
+      if (Array.isArray(row)) {
+        if ((row as unknown[]).length !== fields.length) {
+          throw new InvalidArgValueError(
+            `row ${this.totalRows}`,
+            `must have one value per column (${fields.length})`,
+            (row as unknown[]).length,
+          );
+        }
+        this.#readArrayRow(row, values);
+      } else {
+        this.#checkKeys(row as Record<string, unknown>);
+        this.#readObjectRow(row, values);
       }
-    } catch (error) {
+    } finally {
       this.#appending = false;
-      // (Unless a getter disposed the builder meanwhile: then there is nothing to undo.)
-      if (this.#fields === fields) for (let j = 0; j < i; j++) fields[j]!.truncate(start);
-      throw atColumn(error, this.#names[i]!, this.#rowsBefore + start);
     }
-    this.#appending = false;
     if (this.#fields !== fields) throw disposedError("builder", "appendRow");
-    this.#rows++;
+    this.#makeRoomForData(fields, values);
+    const start = this.#rows;
+    let i = 0;
+    try {
+      for (; i < fields.length; i++) fields[i]!.append(values[i]);
+    } catch (error) {
+      for (let j = 0; j < i; j++) fields[j]!.truncate(start);
+      throw atColumn(error, this.#names[i]!, this.#rowsBefore + start);
+    } finally {
+      // The values of the last row are not kept alive by the builder.
+      values.fill(undefined);
+    }
+    this.#rows = start + 1;
     if (this.#rows >= this.#batchRows) this.#cut();
     else if (this.#batchBytes !== Infinity && this.#byteLength(fields) >= this.#batchBytes) {
       this.#cut();
@@ -363,11 +375,11 @@ export class PooledTableBuilder implements Disposable {
   }
 
   /** Cuts a batch first if a value of this row would take a column past 2^31 - 1 bytes. */
-  #makeRoomForData(fields: FieldBuilder[], row: object, isArray: boolean): void {
-    for (const i of this.#bounded) {
-      const value = isArray
-        ? (row as unknown[])[i]
-        : (row as Record<string, unknown>)[this.#names[i]!];
+  #makeRoomForData(fields: FieldBuilder[], values: readonly unknown[]): void {
+    const bounded = this.#bounded;
+    for (let b = 0; b < bounded.length; b++) {
+      const i = bounded[b]!;
+      const value = values[i];
       let bytes: number;
       if (typeof value === "string") bytes = value.length * 3;
       else if (ArrayBuffer.isView(value)) bytes = value.byteLength;

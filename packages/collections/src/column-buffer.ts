@@ -241,16 +241,24 @@ export class ColumnBuffer<K extends ColumnKind = ColumnKind>
   append(value: ColumnInput<K> | null): this {
     const storage = ColumnBuffer.#live(this, "append");
     if (value === null) {
-      this.#atomically(() => this.#appendNulls(1));
+      // (A separate method: a closure here would make every append allocate its context.)
+      this.#appendOneNull();
       return this;
     }
     const converted = storage.convert(value, "value");
-    ColumnBuffer.#live(this, "append");
-    this.#atomically(() => {
+    // (A Date's conversion reads no user code, but the check is what keeps that a detail.)
+    if (this.#storage !== storage) throw disposedError("append");
+    // The hot path of row-by-row building: no closure for #atomically, the same rollback.
+    const length = this.#length;
+    try {
       storage.write(converted, -1);
       this.#validity?.push(true);
-      this.#length++;
-    });
+    } catch (error) {
+      storage.truncate(length);
+      this.#validity?.truncate(length);
+      throw error;
+    }
+    this.#length = length + 1;
     return this;
   }
 
@@ -518,6 +526,10 @@ export class ColumnBuffer<K extends ColumnKind = ColumnKind>
       }
       throw error;
     }
+  }
+
+  #appendOneNull(): void {
+    this.#atomically(() => this.#appendNulls(1));
   }
 
   #appendNulls(count: number): void {
