@@ -1,8 +1,10 @@
 // `PooledTableBuilder`: appends rows (objects or arrays) or whole columns into one
 // `ColumnBuffer` per field, and cuts them into `PooledRecordBatch`es: when the batch
 // reaches `batchRows` rows or `batchBytes` bytes, when `flush()` is called, and always
-// before a Utf8/Binary column's data would pass 2^31 - 1 bytes (its Int32 offsets' limit:
-// a new batch, not an error). Sealing hands each column's trimmed buffers to the batch and
+// before any buffer would pass 2^31 - 8 bytes, the most apache-arrow's IPC encoder takes
+// (batch-limits.ts; below Utf8/Binary's Int32 offsets' limit of 2^31 - 1): a fixed-width
+// column by a row count, a variable-width column's data by its bytes (a new batch, not an
+// error). Sealing hands each column's trimmed buffers to the batch and
 // leaves the builder empty, so a batch holds exactly its data and nothing from doubling.
 //
 // Errors: a value a column refuses (wrong type, out of range, a null or a missing value in
@@ -17,6 +19,7 @@ import {
   OutOfRangeError,
 } from "@lgalloc/core";
 
+import { MAX_BATCH_ROWS, maxRowsPerBatch } from "./batch-limits";
 import { atColumn, disposedError } from "./errors";
 import { FAILED_INDEX, FieldBuilder } from "./field-builder";
 import { makeBatch, type PooledRecordBatch } from "./record-batch";
@@ -28,7 +31,9 @@ import type { SharedOwner, ColumnChunk } from "./column-chunk";
 /** Options of `PooledTableBuilder`. */
 export interface PooledTableBuilderOptions {
   /**
-   * A batch is cut when it holds this many rows (at most 2^31 - 1, the IPC limit).
+   * A batch is cut when it holds this many rows (at most 2^31 - 1, the IPC limit), or
+   * sooner where a fixed-width column's buffer would pass 2^31 - 8 bytes (what the IPC
+   * writer takes): 268435455 rows of Float64, for example.
    * @defaultValue 1048576
    */
   batchRows?: number;
@@ -45,9 +50,11 @@ export interface PooledTableBuilderOptions {
   onBatch?: (batch: PooledRecordBatch) => void;
 }
 
+/** Kinds whose data is bounded by bytes per batch (FieldBuilder#hasRoomFor). */
+const VARIABLE_KINDS = new Set(["utf8", "binary", "largeUtf8", "largeBinary"]);
+
 /** `appendColumns` appends at most this many rows per column before checking the limits. */
 const CHECK_ROWS = 65536;
-const MAX_BATCH_ROWS = 2 ** 31 - 1;
 
 /** A column's input for `appendColumns`. */
 export type ColumnInputValues = ArrayLike<unknown> | Iterable<unknown>;
@@ -70,7 +77,7 @@ export class PooledTableBuilder implements Disposable {
   /** Rows in batches already cut. */
   #rowsBefore = 0;
   #kept: PooledRecordBatch[] = [];
-  /** Utf8/binary fields, whose data must stay below 2^31 bytes per batch. */
+  /** Variable-width fields, whose data must stay within MAX_IPC_BUFFER_BYTES per batch. */
   readonly #bounded: number[];
   /**
    * True while values of a row (or a slice of columns) are going in: user code running
@@ -108,7 +115,12 @@ export class PooledTableBuilder implements Disposable {
         );
       }
     }
-    this.#batchRows = positive(options.batchRows, "options.batchRows", 2 ** 20, MAX_BATCH_ROWS);
+    // Also cut before a fixed-width values or offsets buffer would pass what the IPC writer
+    // takes (batch-limits.ts): e.g. 268435455 rows for a Float64 column.
+    this.#batchRows = Math.min(
+      positive(options.batchRows, "options.batchRows", 2 ** 20, MAX_BATCH_ROWS),
+      maxRowsPerBatch(this.#schema.fields),
+    );
     this.#batchBytes = positive(options.batchBytes, "options.batchBytes", Infinity, Infinity);
     if (options.onBatch !== undefined && typeof options.onBatch !== "function") {
       throw new InvalidArgTypeError("options.onBatch", "a function", options.onBatch);
@@ -120,7 +132,7 @@ export class PooledTableBuilder implements Disposable {
     this.#readArrayRow = compileArrayRowReader(this.#names.length);
     this.#rowValues = this.#names.map(() => undefined);
     this.#bounded = this.#schema.fields
-      .map((field, i) => (field.kind === "utf8" || field.kind === "binary" ? i : -1))
+      .map((field, i) => (VARIABLE_KINDS.has(field.kind) ? i : -1))
       .filter((i) => i >= 0);
   }
 
@@ -374,7 +386,7 @@ export class PooledTableBuilder implements Disposable {
     }
   }
 
-  /** Cuts a batch first if a value of this row would take a column past 2^31 - 1 bytes. */
+  /** Cuts a batch first if a value of this row would take a column's data past the limit. */
   #makeRoomForData(fields: FieldBuilder[], values: readonly unknown[]): void {
     const bounded = this.#bounded;
     for (let b = 0; b < bounded.length; b++) {
@@ -399,7 +411,7 @@ export class PooledTableBuilder implements Disposable {
     }
   }
 
-  /** How many of `count` rows from `done` fit the utf8/binary data limit of this batch. */
+  /** How many of `count` rows from `done` fit the variable-width data limit of this batch. */
   #fitData(inputs: ArrayLike<unknown>[], done: number, count: number): number {
     const fields = this.#fields!;
     let fit = count;

@@ -114,10 +114,12 @@ class FixedStorage implements ColumnStorage {
 
   writeNulls(count: number): void {
     // Explicit zeros: the slots past the length may hold values of a rolled-back append.
-    this.#values.pushRun((this.#info.ArrayType === BigInt64Array ||
-    this.#info.ArrayType === BigUint64Array
-      ? 0n
-      : 0) as ElementOf<FixedArray>, count);
+    this.#values.pushRun(
+      (this.#info.ArrayType === BigInt64Array || this.#info.ArrayType === BigUint64Array
+        ? 0n
+        : 0) as ElementOf<FixedArray>,
+      count,
+    );
   }
 
   writeTypedArray(source: object): number {
