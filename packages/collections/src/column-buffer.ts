@@ -113,6 +113,8 @@ export class ColumnBuffer<K extends ColumnKind = ColumnKind>
   #validity: Bitmap | null = null;
   #length = 0;
   #nullCount = 0;
+  /** True while appendMany runs its iterable (user code): pinning then is refused. */
+  #iterating = false;
   /** Pins held (`pin`): while any is, the buffers must not change. */
   #pins = 0;
   /** Set by `dispose` while pinned: releases the memory once the last pin goes. */
@@ -300,6 +302,16 @@ export class ColumnBuffer<K extends ColumnKind = ColumnKind>
     ) {
       throw new InvalidArgTypeError("values", "an iterable object (such as an Array)", values);
     }
+    this.#iterating = true;
+    try {
+      this.#appendManyAtomically(storage, values);
+    } finally {
+      this.#iterating = false;
+    }
+    return this;
+  }
+
+  #appendManyAtomically(storage: ColumnStorage, values: Iterable<ColumnInput<K> | null>): void {
     this.#atomically(() => {
       const start = this.#length;
       const added = storage.writeTypedArray(values);
@@ -331,7 +343,6 @@ export class ColumnBuffer<K extends ColumnKind = ColumnKind>
         index++;
       }
     });
-    return this;
   }
 
   /**
@@ -485,10 +496,18 @@ export class ColumnBuffer<K extends ColumnKind = ColumnKind>
    * column unusable at once and releases its memory when the last pin is released. Pins
    * count: the column is frozen while any is held. Releasing twice does nothing.
    *
-   * @throws `LgallocError` `ERR_LGALLOC_DISPOSED` on a disposed column.
+   * @throws `LgallocError` `ERR_LGALLOC_DISPOSED` on a disposed column; `ERR_LGALLOC_BUSY`
+   *   from inside `appendMany`'s iterable (the column is half-way through an append).
    */
   pin(): ColumnPin {
     ColumnBuffer.#live(this, "pin");
+    if (this.#iterating) {
+      // From appendMany's iterator: the views would show a half-done, maybe rolled-back append.
+      throw new LgallocError(
+        "ERR_LGALLOC_BUSY",
+        "Cannot pin: the column is in the middle of appendMany (a call from its iterator)",
+      );
+    }
     this.#pins++;
     let held = true;
     const release = (): void => {
