@@ -1,7 +1,8 @@
 // `AppendWindow`: the append path of a column's buffers (fixed-width values, offsets,
 // bitmap bytes). It keeps a `LargeVec` together with its own count of the elements in use:
 // the vector's length runs ahead of that count (zero-filled, at most MAX_SLACK_BYTES
-// beyond what was needed), and one cached view of the whole vector (`#window`) takes each
+// beyond what was needed: little, since zero-filling a reused region touches its pages, and
+// a sealed buffer that keeps its size class keeps them resident), and one cached view of the whole vector (`#window`) takes each
 // appended element with a plain typed-array store.
 //
 // Why: `LargeVec#push` is quick only where V8 inlines it; called from the column code (one
@@ -23,7 +24,7 @@ import type { TypedArray } from "@lgalloc/core";
 import type { ElementOf, LargeVec } from "./large-vec";
 
 /** The most zero-filled elements' bytes added beyond what an append needs. */
-const MAX_SLACK_BYTES = 64 * 2 ** 20;
+const MAX_SLACK_BYTES = 256 * 2 ** 10;
 /** A typed array holds at most 2^32 elements: past that, appends take the slow path. */
 const MAX_WINDOW_ELEMENTS = 2 ** 32;
 

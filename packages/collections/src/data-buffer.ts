@@ -5,7 +5,9 @@
 //
 // encodeInto needs a writable window, and a `LargeVec` view only covers its length, so the
 // vector's length runs ahead of the used bytes (`length`): the bytes between are scratch
-// space, grown geometrically (at most 64 MiB at a time, to bound the zero-filling). Writes
+// space, grown geometrically (at most 256 KiB at a time beyond what a write needs: the
+// zero-filling touches a reused region's pages, and a sealed buffer that keeps its size
+// class would keep them resident). Writes
 // happen past `length` and become part of the buffer only on `commit`, so a caller can
 // check the result (the Int32 offset limit) and walk away with nothing changed.
 //
@@ -21,7 +23,7 @@
 import { LargeVec } from "./large-vec";
 
 /** The most scratch space added beyond what a write needs (each byte is zero-filled). */
-const MAX_SLACK = 64 * 2 ** 20;
+const MAX_SLACK = 256 * 2 ** 10;
 
 /**
  * Strings of at most this many UTF-16 code units are copied by the ASCII loop; longer ones
