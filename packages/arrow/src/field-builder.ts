@@ -128,6 +128,11 @@ export class FieldBuilder {
     this.#column.appendMany(values as Iterable<never>);
   }
 
+  /** Makes room for `rows` more values (not data bytes): see `ColumnBuffer#reserve`. */
+  reserve(rows: number): void {
+    this.#column.reserve(rows);
+  }
+
   /** Drops the slots from `length` on (rolling back a failed row). */
   truncate(length: number): void {
     this.#column.truncate(length);

@@ -239,7 +239,13 @@ export class PooledTableBuilder implements Disposable {
     let callStart = this.#rows;
     while (done < length) {
       if (this.#fields !== fields) throw disposedError("builder", "appendColumns");
-      let count = Math.min(length - done, this.#batchRows - this.#rows, CHECK_ROWS);
+      const batchRest = Math.min(length - done, this.#batchRows - this.#rows);
+      if (done === 0 || this.#rows === 0) {
+        // The call knows how many rows go into this batch: room for them at once, so that
+        // no buffer grows through intermediate sizes (ColumnBuffer#reserve says why).
+        for (const field of fields) field.reserve(batchRest);
+      }
+      let count = Math.min(batchRest, CHECK_ROWS);
       count = this.#fitData(inputs, done, count);
       if (count === 0) {
         this.#cut();

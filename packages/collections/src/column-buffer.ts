@@ -346,6 +346,27 @@ export class ColumnBuffer<K extends ColumnKind = ColumnKind>
   }
 
   /**
+   * Makes room for `slots` more values without growing on the way (the values buffer, or a
+   * utf8/binary column's offsets; not its data bytes, nor the validity bitmap): for a
+   * caller that knows how many are coming, so that no intermediate buffer is made and
+   * dropped (each one counts towards V8's external memory, which triggers full garbage
+   * collections). Changes nothing else.
+   *
+   * @throws `TypeError` `ERR_INVALID_ARG_TYPE` for a non-number; `RangeError`
+   *   `ERR_OUT_OF_RANGE` unless it is a safe integer >= 0 that fits the column; the core's
+   *   allocation errors; `ERR_LGALLOC_BUSY` while pinned.
+   */
+  reserve(slots: number): void {
+    const storage = ColumnBuffer.#mutable(this, "reserve");
+    if (typeof slots !== "number") throw new InvalidArgTypeError("slots", "of type number", slots);
+    const room = Math.min(storage.maxSlots, VALIDITY_MAX_SLOTS) - this.#length;
+    if (!Number.isSafeInteger(slots) || slots < 0 || slots > room) {
+      throw new OutOfRangeError("slots", `an integer >= 0 && <= ${room}`, slots);
+    }
+    storage.reserve(slots);
+  }
+
+  /**
    * Appends `count` nulls (default 1).
    *
    * @throws `TypeError` `ERR_INVALID_ARG_TYPE` for a non-number `count`; `RangeError`

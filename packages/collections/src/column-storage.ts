@@ -52,6 +52,8 @@ export interface ColumnStorage {
   convert(value: unknown, name: string): Stored;
   /** Appends one converted value; `index` names the argument in errors. */
   write(value: Stored, index: number): void;
+  /** Makes room for `slots` more slots (values or offsets; not data bytes). */
+  reserve(slots: number): void;
   /** Appends `count` null slots (zero values, or repeated offsets). */
   writeNulls(count: number): void;
   /**
@@ -110,6 +112,10 @@ class FixedStorage implements ColumnStorage {
 
   write(value: Stored): void {
     this.#values.push(value as ElementOf<FixedArray>);
+  }
+
+  reserve(slots: number): void {
+    this.#values.reserve(slots);
   }
 
   writeNulls(count: number): void {
@@ -192,6 +198,10 @@ class BoolStorage implements ColumnStorage {
     this.#bits.pushRun(false, count);
   }
 
+  reserve(): void {
+    // Bit-packed: an eighth of a byte per slot, not worth reserving.
+  }
+
   writeTypedArray(): number {
     return -1;
   }
@@ -272,6 +282,10 @@ class VariableStorage implements ColumnStorage {
 
   writeNulls(count: number): void {
     this.#offsets.repeatLast(count);
+  }
+
+  reserve(slots: number): void {
+    this.#offsets.reserve(slots);
   }
 
   writeTypedArray(): number {

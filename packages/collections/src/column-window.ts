@@ -85,6 +85,15 @@ export class AppendWindow<T extends TypedArray> {
     else this.#vec.set(index, value);
   }
 
+  /** Makes room for `additional` more elements, so that appending them does not grow. */
+  reserve(additional: number): void {
+    const vec = this.#vec;
+    const required = this.#length + additional;
+    if (required <= vec.capacity) return;
+    this.#window = this.#empty;
+    vec.reserve(required - vec.length);
+  }
+
   /** Drops the elements from `length` on (no-op if `length >= this.length`). */
   truncate(length: number): void {
     if (length < this.#length) this.#length = length;

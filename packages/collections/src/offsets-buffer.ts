@@ -12,6 +12,8 @@ export interface OffsetsBuffer {
   readonly byteLength: number;
   get(index: number): number;
   push(offset: number): void;
+  /** Makes room for `additional` more offsets. */
+  reserve(additional: number): void;
   /** Appends `count` copies of the last offset (empty values: nulls). */
   repeatLast(count: number): void;
   truncate(length: number): void;
@@ -43,6 +45,10 @@ class Offsets32 implements OffsetsBuffer {
 
   push(offset: number): void {
     this.#vec.push(offset);
+  }
+
+  reserve(additional: number): void {
+    this.#vec.reserve(additional);
   }
 
   repeatLast(count: number): void {
@@ -88,6 +94,10 @@ class Offsets64 implements OffsetsBuffer {
 
   push(offset: number): void {
     this.#vec.push(BigInt(offset));
+  }
+
+  reserve(additional: number): void {
+    this.#vec.reserve(additional);
   }
 
   repeatLast(count: number): void {
