@@ -70,6 +70,13 @@ export class AppendWindow<T extends TypedArray> {
   /** Appends `count` copies of `value`. */
   pushRun(value: ElementOf<T>, count: number): void {
     const start = this.#length;
+    const window = this.#window;
+    if (start + count <= window.length && count <= 64) {
+      // A few nulls (a row's): stores, without LargeVec#fill's argument checks.
+      for (let at = start; at < start + count; at++) window[at] = value;
+      this.#length = start + count;
+      return;
+    }
     this.#makeRoom(start + count);
     this.#vec.fill(value, start, start + count);
     this.#length = start + count;
