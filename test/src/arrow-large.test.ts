@@ -6,7 +6,8 @@
 // - a file over 4 GiB in several batches (offsets past 2^32, reads in 1 GiB pieces);
 // - one batch over 2 GiB (a body no single fs read or Readable.read can carry), read back
 //   both as a file and as a stream;
-// - Utf8 data past 2^31 - 1 bytes: the builder starts a new batch instead of failing.
+// - Utf8 data past 2^31 - 8 bytes, and a Float64 column past 2^31 - 8 bytes (the most the
+//   IPC encoder takes in one buffer): the builder starts a new batch instead of failing.
 
 import { expect } from "chai";
 import * as fs from "node:fs";
@@ -104,7 +105,25 @@ const GiB = 2 ** 30;
     fs.rmSync(streamFile);
   });
 
-  it("starts a new batch before Utf8 data passes 2^31 - 1 bytes", () => {
+  it("starts a new batch before a Float64 column's buffer passes 2^31 - 8 bytes, so writeIPC takes it", async () => {
+    // 2^28 Float64 values are 2 GiB: one value more than the IPC encoder's largest buffer.
+    const rows = 2 ** 28;
+    const file = path.join(dir, "fixed-width-cut.arrow");
+    {
+      using table = floats(rows, 1); // batchRows: 2^28, lowered by the builder
+      expect(table.batches.map((batch) => batch.numRows)).to.deep.equal([rows - 1, 1]);
+      expect(table.batches[0]!.byteLength).to.be.at.most(2 ** 31 - 8);
+      await writeIPC(table, file, { format: "file" });
+    }
+    using back = await readIPCFile(file);
+    expect(back.numRows).to.equal(rows);
+    const vector = back.toArrowVector("x");
+    checkSamples((row) => vector.get(row), rows);
+    expect(vector.get(rows - 1)).to.equal(rows - 1);
+    fs.rmSync(file);
+  });
+
+  it("starts a new batch before Utf8 data passes 2^31 - 8 bytes", () => {
     const text = "x".repeat(1023) + "é"; // 1025 bytes
     const rows = Math.ceil((2 ** 31 + 2 ** 20) / 1025);
     const builder = new PooledTableBuilder({ s: "utf8" }, { batchRows: 2 ** 31 - 1 });
@@ -113,8 +132,8 @@ const GiB = 2 ** 30;
     builder.dispose();
     expect(table.batches.length).to.equal(2);
     const first = table.batches[0]!.toArrowRecordBatch().data.children[0]!;
-    expect(first.values.byteLength).to.be.at.most(2 ** 31 - 1);
-    expect(first.values.byteLength).to.be.above(2 ** 31 - 1 - 1025);
+    expect(first.values.byteLength).to.be.at.most(2 ** 31 - 8);
+    expect(first.values.byteLength).to.be.above(2 ** 31 - 8 - 1025);
     expect(table.numRows).to.equal(rows);
     expect(table.toArrowVector("s").get(rows - 1)).to.equal(text);
   });

@@ -8,7 +8,10 @@ import { InvalidArgTypeError, type TypedArray } from "@lgalloc/core";
 import { ColumnBuffer, type LargeVec, type SealedColumn } from "@lgalloc/collections";
 
 import { SharedOwner, type ArrayBuffers, type ColumnChunk } from "./column-chunk";
+import { MAX_IPC_BUFFER_BYTES } from "./batch-limits";
 import type { PooledField } from "./schema";
+
+const INT32_MAX = 2 ** 31 - 1;
 
 /** The input a non-nullable field refuses. */
 function missing(field: PooledField, value: unknown): TypeError {
@@ -52,9 +55,17 @@ export class FieldBuilder {
     return this.#column.byteLength;
   }
 
-  /** Data bytes a utf8/binary column can still take (Infinity for other types), exactly. */
+  /**
+   * Data bytes a variable-width column can still take in this batch (Infinity for other
+   * types), exactly: up to MAX_IPC_BUFFER_BYTES (batch-limits.ts), which is also below the
+   * Int32 offsets' limit of utf8/binary.
+   */
   get exactRemainingDataBytes(): number {
-    return this.#column.remainingDataBytes;
+    const column = this.#column;
+    const remaining = column.remainingDataBytes;
+    if (remaining !== Infinity) return remaining - (INT32_MAX - MAX_IPC_BUFFER_BYTES);
+    const data = column.data();
+    return data === null ? Infinity : MAX_IPC_BUFFER_BYTES - data.length;
   }
 
   /**
@@ -64,11 +75,11 @@ export class FieldBuilder {
   #room = 0;
 
   /**
-   * True if `bytes` more data bytes (an upper bound of the next value's) fit a utf8/binary
-   * column's Int32 offsets; the bound is then counted as used.
+   * True if `bytes` more data bytes (an upper bound of the next value's) fit a variable-width
+   * column's data in this batch; the bound is then counted as used.
    */
   hasRoomFor(bytes: number): boolean {
-    if (bytes > this.#room) this.#room = this.#column.remainingDataBytes;
+    if (bytes > this.#room) this.#room = this.exactRemainingDataBytes;
     if (bytes > this.#room) return false;
     this.#room -= bytes;
     return true;
@@ -115,6 +126,11 @@ export class FieldBuilder {
       return;
     }
     this.#column.appendMany(values as Iterable<never>);
+  }
+
+  /** Makes room for `rows` more values (not data bytes): see `ColumnBuffer#reserve`. */
+  reserve(rows: number): void {
+    this.#column.reserve(rows);
   }
 
   /** Drops the slots from `length` on (rolling back a failed row). */

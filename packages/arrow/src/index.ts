@@ -26,3 +26,4 @@ export type { IPCTarget, WriteIPCOptions } from "./ipc-writer";
 export { readIPCFile, readIPCFileSync, readIPCStream, MAX_READ_BYTES } from "./ipc-reader";
 export type { ReadIPCOptions } from "./ipc-reader";
 export { releaseArrowVector, toArrowVectorTakingOver } from "./vector-handover";
+export { toArrowVectorPinned } from "./vector-pin";

@@ -19,6 +19,7 @@ import type * as Arrow from "apache-arrow";
 
 import { arrowModule, type ArrowModule } from "./arrow-module";
 import { arrowSchema } from "./arrow-views";
+import { MAX_IPC_BUFFER_BYTES } from "./batch-limits";
 import type { ColumnChunk } from "./column-chunk";
 import { batchInternals, PooledRecordBatch } from "./record-batch";
 import type { PooledSchema } from "./schema";
@@ -120,9 +121,6 @@ async function writeBatches(
     await sink.close(failed);
   }
 }
-
-/** The largest buffer apache-arrow's encoder handles (it rounds lengths in 32 bits). */
-export const MAX_IPC_BUFFER_BYTES = 2 ** 31 - 8;
 
 /**
  * Refuses a batch with a buffer of 2 GiB or more before anything of it is written: the

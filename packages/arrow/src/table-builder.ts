@@ -1,8 +1,10 @@
 // `PooledTableBuilder`: appends rows (objects or arrays) or whole columns into one
 // `ColumnBuffer` per field, and cuts them into `PooledRecordBatch`es: when the batch
 // reaches `batchRows` rows or `batchBytes` bytes, when `flush()` is called, and always
-// before a Utf8/Binary column's data would pass 2^31 - 1 bytes (its Int32 offsets' limit:
-// a new batch, not an error). Sealing hands each column's trimmed buffers to the batch and
+// before any buffer would pass 2^31 - 8 bytes, the most apache-arrow's IPC encoder takes
+// (batch-limits.ts; below Utf8/Binary's Int32 offsets' limit of 2^31 - 1): a fixed-width
+// column by a row count, a variable-width column's data by its bytes (a new batch, not an
+// error). Sealing hands each column's trimmed buffers to the batch and
 // leaves the builder empty, so a batch holds exactly its data and nothing from doubling.
 //
 // Errors: a value a column refuses (wrong type, out of range, a null or a missing value in
@@ -17,9 +19,11 @@ import {
   OutOfRangeError,
 } from "@lgalloc/core";
 
+import { MAX_BATCH_ROWS, maxRowsPerBatch } from "./batch-limits";
 import { atColumn, disposedError } from "./errors";
 import { FAILED_INDEX, FieldBuilder } from "./field-builder";
 import { makeBatch, type PooledRecordBatch } from "./record-batch";
+import { compileArrayRowReader, compileObjectRowReader, type RowReader } from "./row-reader";
 import { PooledSchema, type SchemaInput } from "./schema";
 import { makeTable, type PooledTable } from "./table";
 import type { SharedOwner, ColumnChunk } from "./column-chunk";
@@ -27,7 +31,9 @@ import type { SharedOwner, ColumnChunk } from "./column-chunk";
 /** Options of `PooledTableBuilder`. */
 export interface PooledTableBuilderOptions {
   /**
-   * A batch is cut when it holds this many rows (at most 2^31 - 1, the IPC limit).
+   * A batch is cut when it holds this many rows (at most 2^31 - 1, the IPC limit), or
+   * sooner where a fixed-width column's buffer would pass 2^31 - 8 bytes (what the IPC
+   * writer takes): 268435455 rows of Float64, for example.
    * @defaultValue 1048576
    */
   batchRows?: number;
@@ -44,9 +50,11 @@ export interface PooledTableBuilderOptions {
   onBatch?: (batch: PooledRecordBatch) => void;
 }
 
+/** Kinds whose data is bounded by bytes per batch (FieldBuilder#hasRoomFor). */
+const VARIABLE_KINDS = new Set(["utf8", "binary", "largeUtf8", "largeBinary"]);
+
 /** `appendColumns` appends at most this many rows per column before checking the limits. */
 const CHECK_ROWS = 65536;
-const MAX_BATCH_ROWS = 2 ** 31 - 1;
 
 /** A column's input for `appendColumns`. */
 export type ColumnInputValues = ArrayLike<unknown> | Iterable<unknown>;
@@ -69,7 +77,7 @@ export class PooledTableBuilder implements Disposable {
   /** Rows in batches already cut. */
   #rowsBefore = 0;
   #kept: PooledRecordBatch[] = [];
-  /** Utf8/binary fields, whose data must stay below 2^31 bytes per batch. */
+  /** Variable-width fields, whose data must stay within MAX_IPC_BUFFER_BYTES per batch. */
   readonly #bounded: number[];
   /**
    * True while values of a row (or a slice of columns) are going in: user code running
@@ -77,6 +85,11 @@ export class PooledTableBuilder implements Disposable {
    * half-appended row and others without.
    */
   #appending = false;
+  /** Reads an object row's values in schema order (compiled for the schema: row-reader.ts). */
+  readonly #readObjectRow: RowReader;
+  readonly #readArrayRow: RowReader;
+  /** The values of the row being appended, reused from row to row. */
+  readonly #rowValues: unknown[];
 
   /**
    * @param schema - The table's schema: a plain spec, apache-arrow types or a `PooledSchema`.
@@ -102,7 +115,12 @@ export class PooledTableBuilder implements Disposable {
         );
       }
     }
-    this.#batchRows = positive(options.batchRows, "options.batchRows", 2 ** 20, MAX_BATCH_ROWS);
+    // Also cut before a fixed-width values or offsets buffer would pass what the IPC writer
+    // takes (batch-limits.ts): e.g. 268435455 rows for a Float64 column.
+    this.#batchRows = Math.min(
+      positive(options.batchRows, "options.batchRows", 2 ** 20, MAX_BATCH_ROWS),
+      maxRowsPerBatch(this.#schema.fields),
+    );
     this.#batchBytes = positive(options.batchBytes, "options.batchBytes", Infinity, Infinity);
     if (options.onBatch !== undefined && typeof options.onBatch !== "function") {
       throw new InvalidArgTypeError("options.onBatch", "a function", options.onBatch);
@@ -110,8 +128,11 @@ export class PooledTableBuilder implements Disposable {
     this.#onBatch = options.onBatch;
     this.#fields = this.#schema.fields.map((field) => new FieldBuilder(field));
     this.#names = this.#schema.fields.map((field) => field.name);
+    this.#readObjectRow = compileObjectRowReader(this.#names);
+    this.#readArrayRow = compileArrayRowReader(this.#names.length);
+    this.#rowValues = this.#names.map(() => undefined);
     this.#bounded = this.#schema.fields
-      .map((field, i) => (field.kind === "utf8" || field.kind === "binary" ? i : -1))
+      .map((field, i) => (VARIABLE_KINDS.has(field.kind) ? i : -1))
       .filter((i) => i >= 0);
   }
 
@@ -218,7 +239,13 @@ export class PooledTableBuilder implements Disposable {
     let callStart = this.#rows;
     while (done < length) {
       if (this.#fields !== fields) throw disposedError("builder", "appendColumns");
-      let count = Math.min(length - done, this.#batchRows - this.#rows, CHECK_ROWS);
+      const batchRest = Math.min(length - done, this.#batchRows - this.#rows);
+      if (done === 0 || this.#rows === 0) {
+        // The call knows how many rows go into this batch: room for them at once, so that
+        // no buffer grows through intermediate sizes (ColumnBuffer#reserve says why).
+        for (const field of fields) field.reserve(batchRest);
+      }
+      let count = Math.min(batchRest, CHECK_ROWS);
       count = this.#fitData(inputs, done, count);
       if (count === 0) {
         this.#cut();
@@ -295,37 +322,40 @@ export class PooledTableBuilder implements Disposable {
   }
 
   #appendRow(fields: FieldBuilder[], row: object): void {
-    const isArray = Array.isArray(row);
-    const record = row as Record<string, unknown>;
-    const values = row as unknown[];
-    if (isArray) {
-      if (values.length !== fields.length) {
-        throw new InvalidArgValueError(
-          `row ${this.totalRows}`,
-          `must have one value per column (${fields.length})`,
-          values.length,
-        );
-      }
-    } else {
-      this.#checkKeys(record);
-    }
-    this.#makeRoomForData(fields, row, isArray);
-    const start = this.#rows;
-    let i = 0;
+    const values = this.#rowValues;
     this.#appending = true;
     try {
-      for (; i < fields.length; i++) {
-        fields[i]!.append(isArray ? values[i] : record[this.#names[i]!]);
+      // Every value is read (user code: getters, Proxy traps) before any is appended.
+      if (Array.isArray(row)) {
+        if ((row as unknown[]).length !== fields.length) {
+          throw new InvalidArgValueError(
+            `row ${this.totalRows}`,
+            `must have one value per column (${fields.length})`,
+            (row as unknown[]).length,
+          );
+        }
+        this.#readArrayRow(row, values);
+      } else {
+        this.#checkKeys(row as Record<string, unknown>);
+        this.#readObjectRow(row, values);
       }
-    } catch (error) {
+    } finally {
       this.#appending = false;
-      // (Unless a getter disposed the builder meanwhile: then there is nothing to undo.)
-      if (this.#fields === fields) for (let j = 0; j < i; j++) fields[j]!.truncate(start);
-      throw atColumn(error, this.#names[i]!, this.#rowsBefore + start);
     }
-    this.#appending = false;
     if (this.#fields !== fields) throw disposedError("builder", "appendRow");
-    this.#rows++;
+    this.#makeRoomForData(fields, values);
+    const start = this.#rows;
+    let i = 0;
+    try {
+      for (; i < fields.length; i++) fields[i]!.append(values[i]);
+    } catch (error) {
+      for (let j = 0; j < i; j++) fields[j]!.truncate(start);
+      throw atColumn(error, this.#names[i]!, this.#rowsBefore + start);
+    } finally {
+      // The values of the last row are not kept alive by the builder.
+      values.fill(undefined);
+    }
+    this.#rows = start + 1;
     if (this.#rows >= this.#batchRows) this.#cut();
     else if (this.#batchBytes !== Infinity && this.#byteLength(fields) >= this.#batchBytes) {
       this.#cut();
@@ -362,12 +392,12 @@ export class PooledTableBuilder implements Disposable {
     }
   }
 
-  /** Cuts a batch first if a value of this row would take a column past 2^31 - 1 bytes. */
-  #makeRoomForData(fields: FieldBuilder[], row: object, isArray: boolean): void {
-    for (const i of this.#bounded) {
-      const value = isArray
-        ? (row as unknown[])[i]
-        : (row as Record<string, unknown>)[this.#names[i]!];
+  /** Cuts a batch first if a value of this row would take a column's data past the limit. */
+  #makeRoomForData(fields: FieldBuilder[], values: readonly unknown[]): void {
+    const bounded = this.#bounded;
+    for (let b = 0; b < bounded.length; b++) {
+      const i = bounded[b]!;
+      const value = values[i];
       let bytes: number;
       if (typeof value === "string") bytes = value.length * 3;
       else if (ArrayBuffer.isView(value)) bytes = value.byteLength;
@@ -387,7 +417,7 @@ export class PooledTableBuilder implements Disposable {
     }
   }
 
-  /** How many of `count` rows from `done` fit the utf8/binary data limit of this batch. */
+  /** How many of `count` rows from `done` fit the variable-width data limit of this batch. */
   #fitData(inputs: ArrayLike<unknown>[], done: number, count: number): number {
     const fields = this.#fields!;
     let fit = count;

@@ -14,6 +14,7 @@ import type * as Arrow from "apache-arrow";
 import { arrowModule, type ArrowModule } from "./arrow-module";
 import { ArrowObjectRegistry, arrayData } from "./arrow-views";
 import { SharedOwner } from "./column-chunk";
+import { releasePinnedVector } from "./vector-pin";
 
 const TAKEN = new WeakMap<object, { owner: SharedOwner; registry: ArrowObjectRegistry }>();
 const RELEASED = new WeakSet<object>();
@@ -48,7 +49,8 @@ const FIXED_ARRAYS: Record<string, string> = {
   float64: "Float64Array",
 };
 
-function columnType(
+/** The apache-arrow type of a column of `kind`. */
+export function columnType(
   arrow: ArrowModule,
   kind: ColumnKind,
   unit: keyof typeof UNIT_IDS | null,
@@ -134,18 +136,27 @@ export function toArrowVectorTakingOver(
 
 /**
  * Releases the memory of a Vector made by `toArrowVectorTakingOver` now rather than at
- * garbage collection; the Vector reads as empty afterwards. A second call does nothing.
+ * garbage collection, or the pin of one made by `toArrowVectorPinned` (vector-pin.ts); the
+ * Vector reads as empty afterwards. A second call does nothing.
  */
 export function releaseArrowVector(vector: Arrow.Vector): void {
   if (typeof vector !== "object" || vector === null) {
-    throw new InvalidArgTypeError("vector", "a Vector made by toArrowVectorTakingOver", vector);
+    throw new InvalidArgTypeError(
+      "vector",
+      "a Vector made by toArrowVectorTakingOver or toArrowVectorPinned",
+      vector,
+    );
   }
   const taken = TAKEN.get(vector);
   if (taken === undefined) {
     if (RELEASED.has(vector)) return;
+    if (releasePinnedVector(vector)) {
+      RELEASED.add(vector);
+      return;
+    }
     throw new LgallocError(
       "ERR_LGALLOC_INVALID_ARGUMENT",
-      "The vector was not made by toArrowVectorTakingOver (or was released already)",
+      "The vector was not made by toArrowVectorTakingOver or toArrowVectorPinned (or was released already)",
     );
   }
   TAKEN.delete(vector);

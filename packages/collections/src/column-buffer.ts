@@ -69,6 +69,21 @@ function disposedError(operation: string): LgallocError {
   return new LgallocError("ERR_LGALLOC_DISPOSED", `Cannot ${operation}: the column was disposed`);
 }
 
+function pinnedError(operation: string): LgallocError {
+  return new LgallocError(
+    "ERR_LGALLOC_BUSY",
+    `Cannot ${operation}: the column is pinned (an Arrow vector views its buffers; release it with releaseArrowVector, or let it be garbage collected)`,
+  );
+}
+
+/** A pin on a `ColumnBuffer` (see `ColumnBuffer#pin`). */
+export interface ColumnPin extends Disposable {
+  /** Lets go of the pin; the column can change again once no pin is held. */
+  release(): void;
+  /** True after `release()`. */
+  readonly released: boolean;
+}
+
 /** Options of `ColumnBuffer.create`. */
 export interface ColumnBufferOptions {
   /**
@@ -98,6 +113,12 @@ export class ColumnBuffer<K extends ColumnKind = ColumnKind>
   #validity: Bitmap | null = null;
   #length = 0;
   #nullCount = 0;
+  /** True while appendMany runs its iterable (user code): pinning then is refused. */
+  #iterating = false;
+  /** Pins held (`pin`): while any is, the buffers must not change. */
+  #pins = 0;
+  /** Set by `dispose` while pinned: releases the memory once the last pin goes. */
+  #releaseWhenUnpinned: (() => void) | null = null;
 
   /**
    * A new, empty column of `kind`.
@@ -213,7 +234,7 @@ export class ColumnBuffer<K extends ColumnKind = ColumnKind>
    * usable, of the same kind. On error (out of memory) the column is unchanged.
    */
   seal(): SealedColumn<K> {
-    const storage = ColumnBuffer.#live(this, "seal");
+    const storage = ColumnBuffer.#mutable(this, "seal");
     const fresh = createStorage(this.#kind, this.#unit ?? "ms");
     const sealed = sealBuffers(
       this.#kind,
@@ -239,18 +260,26 @@ export class ColumnBuffer<K extends ColumnKind = ColumnKind>
    *   allocation errors, `LgallocError` `ERR_LGALLOC_DISPOSED` on a disposed column.
    */
   append(value: ColumnInput<K> | null): this {
-    const storage = ColumnBuffer.#live(this, "append");
+    const storage = ColumnBuffer.#mutable(this, "append");
     if (value === null) {
-      this.#atomically(() => this.#appendNulls(1));
+      // (A separate method: a closure here would make every append allocate its context.)
+      this.#appendOneNull();
       return this;
     }
     const converted = storage.convert(value, "value");
-    ColumnBuffer.#live(this, "append");
-    this.#atomically(() => {
+    // (A Date's conversion reads no user code, but the check is what keeps that a detail.)
+    if (this.#storage !== storage) throw disposedError("append");
+    // The hot path of row-by-row building: no closure for #atomically, the same rollback.
+    const length = this.#length;
+    try {
       storage.write(converted, -1);
       this.#validity?.push(true);
-      this.#length++;
-    });
+    } catch (error) {
+      storage.truncate(length);
+      this.#validity?.truncate(length);
+      throw error;
+    }
+    this.#length = length + 1;
     return this;
   }
 
@@ -265,7 +294,7 @@ export class ColumnBuffer<K extends ColumnKind = ColumnKind>
    *   during the iteration.
    */
   appendMany(values: Iterable<ColumnInput<K> | null>): this {
-    const storage = ColumnBuffer.#live(this, "appendMany");
+    const storage = ColumnBuffer.#mutable(this, "appendMany");
     if (
       typeof values !== "object" ||
       values === null ||
@@ -273,6 +302,16 @@ export class ColumnBuffer<K extends ColumnKind = ColumnKind>
     ) {
       throw new InvalidArgTypeError("values", "an iterable object (such as an Array)", values);
     }
+    this.#iterating = true;
+    try {
+      this.#appendManyAtomically(storage, values);
+    } finally {
+      this.#iterating = false;
+    }
+    return this;
+  }
+
+  #appendManyAtomically(storage: ColumnStorage, values: Iterable<ColumnInput<K> | null>): void {
     this.#atomically(() => {
       const start = this.#length;
       const added = storage.writeTypedArray(values);
@@ -285,6 +324,7 @@ export class ColumnBuffer<K extends ColumnKind = ColumnKind>
       for (const value of values) {
         // The iterator is user code: it may have disposed this column, or appended to it.
         if (this.#storage !== storage) throw disposedError("appendMany");
+        if (this.#pins > 0) throw pinnedError("appendMany");
         if (value === null) {
           this.#appendNulls(1);
         } else {
@@ -303,7 +343,27 @@ export class ColumnBuffer<K extends ColumnKind = ColumnKind>
         index++;
       }
     });
-    return this;
+  }
+
+  /**
+   * Makes room for `slots` more values without growing on the way (the values buffer, or a
+   * utf8/binary column's offsets; not its data bytes, nor the validity bitmap): for a
+   * caller that knows how many are coming, so that no intermediate buffer is made and
+   * dropped (each one counts towards V8's external memory, which triggers full garbage
+   * collections). Changes nothing else.
+   *
+   * @throws `TypeError` `ERR_INVALID_ARG_TYPE` for a non-number; `RangeError`
+   *   `ERR_OUT_OF_RANGE` unless it is a safe integer >= 0 that fits the column; the core's
+   *   allocation errors; `ERR_LGALLOC_BUSY` while pinned.
+   */
+  reserve(slots: number): void {
+    const storage = ColumnBuffer.#mutable(this, "reserve");
+    if (typeof slots !== "number") throw new InvalidArgTypeError("slots", "of type number", slots);
+    const room = Math.min(storage.maxSlots, VALIDITY_MAX_SLOTS) - this.#length;
+    if (!Number.isSafeInteger(slots) || slots < 0 || slots > room) {
+      throw new OutOfRangeError("slots", `an integer >= 0 && <= ${room}`, slots);
+    }
+    storage.reserve(slots);
   }
 
   /**
@@ -313,14 +373,14 @@ export class ColumnBuffer<K extends ColumnKind = ColumnKind>
    *   `ERR_OUT_OF_RANGE` unless it is a safe integer >= 0 the column can hold.
    */
   appendNull(count: number = 1): this {
-    ColumnBuffer.#live(this, "appendNull");
+    ColumnBuffer.#mutable(this, "appendNull");
     if (typeof count !== "number") throw new InvalidArgTypeError("count", "of type number", count);
     if (!Number.isSafeInteger(count) || count < 0) {
       throw new OutOfRangeError("count", `an integer >= 0 && <= ${Number.MAX_SAFE_INTEGER}`, count);
     }
     if (count === 0) return this;
     // Checked before anything is allocated: the buffers hold at most 64 GiB each.
-    const storage = ColumnBuffer.#live(this, "appendNull");
+    const storage = ColumnBuffer.#mutable(this, "appendNull");
     const room = Math.min(storage.maxSlots, VALIDITY_MAX_SLOTS) - this.#length;
     if (count > room) {
       throw new OutOfRangeError(
@@ -348,7 +408,7 @@ export class ColumnBuffer<K extends ColumnKind = ColumnKind>
    * values a failed row of a table left in its other columns. The null count follows.
    */
   truncate(length: number): void {
-    const storage = ColumnBuffer.#live(this, "truncate");
+    const storage = ColumnBuffer.#mutable(this, "truncate");
     if (typeof length !== "number")
       throw new InvalidArgTypeError("length", "of type number", length);
     if (!Number.isSafeInteger(length) || length < 0) {
@@ -436,9 +496,62 @@ export class ColumnBuffer<K extends ColumnKind = ColumnKind>
     const storage = ColumnBuffer.#check(this).#storage;
     if (storage === null) return;
     this.#storage = null;
-    storage.dispose();
-    this.#validity?.dispose();
+    const validity = this.#validity;
     this.#validity = null;
+    const release = (): void => {
+      storage.dispose();
+      validity?.dispose();
+    };
+    // Pinned: the column is unusable from now on, but its memory stays for the pins'
+    // holders (an Arrow vector viewing it) until the last one lets go.
+    if (this.#pins > 0) this.#releaseWhenUnpinned = release;
+    else release();
+  }
+
+  /**
+   * Freezes the column's buffers for a holder that views them (`toArrowVectorPinned` of
+   * @lgalloc/arrow): until the pin is released, reads work as usual and the views of
+   * `values()`, `offsets()`, `validity()` stay valid, while every change (`append*`,
+   * `truncate`, `seal`, `transfer`) throws `LgallocError` `ERR_LGALLOC_BUSY`, so that no
+   * append can grow a buffer under the holder's views. `dispose()` while pinned makes the
+   * column unusable at once and releases its memory when the last pin is released. Pins
+   * count: the column is frozen while any is held. Releasing twice does nothing.
+   *
+   * @throws `LgallocError` `ERR_LGALLOC_DISPOSED` on a disposed column; `ERR_LGALLOC_BUSY`
+   *   from inside `appendMany`'s iterable (the column is half-way through an append).
+   */
+  pin(): ColumnPin {
+    ColumnBuffer.#live(this, "pin");
+    if (this.#iterating) {
+      // From appendMany's iterator: the views would show a half-done, maybe rolled-back append.
+      throw new LgallocError(
+        "ERR_LGALLOC_BUSY",
+        "Cannot pin: the column is in the middle of appendMany (a call from its iterator)",
+      );
+    }
+    this.#pins++;
+    let held = true;
+    const release = (): void => {
+      if (!held) return;
+      held = false;
+      if (--this.#pins === 0 && this.#releaseWhenUnpinned !== null) {
+        const releaseMemory = this.#releaseWhenUnpinned;
+        this.#releaseWhenUnpinned = null;
+        releaseMemory();
+      }
+    };
+    return Object.freeze({
+      release,
+      get released() {
+        return !held;
+      },
+      [Symbol.dispose]: release,
+    });
+  }
+
+  /** True while a pin is held (see `pin`). */
+  get pinned(): boolean {
+    return ColumnBuffer.#check(this).#pins > 0;
   }
 
   /** The same as `dispose()`, for `using` declarations. */
@@ -520,6 +633,10 @@ export class ColumnBuffer<K extends ColumnKind = ColumnKind>
     }
   }
 
+  #appendOneNull(): void {
+    this.#atomically(() => this.#appendNulls(1));
+  }
+
   #appendNulls(count: number): void {
     const storage = this.#storage!;
     let validity = this.#validity;
@@ -552,6 +669,13 @@ export class ColumnBuffer<K extends ColumnKind = ColumnKind>
     // `#storage in` reads no property and runs no Proxy trap.
     if (typeof value === "object" && value !== null && #storage in value) return value;
     throw new InvalidThisError("ColumnBuffer");
+  }
+
+  /** As `#live`, for a change: also `ERR_LGALLOC_BUSY` while the column is pinned. */
+  static #mutable(value: unknown, operation: string): ColumnStorage {
+    const storage = ColumnBuffer.#live(value, operation);
+    if ((value as ColumnBuffer).#pins > 0) throw pinnedError(operation);
+    return storage;
   }
 
   /** The storage of `value`, a live column: `ERR_INVALID_THIS`, then `ERR_LGALLOC_DISPOSED`. */

@@ -21,6 +21,7 @@ import {
   type TimeUnit,
   type VariableKindInfo,
 } from "./column-kinds";
+import { AppendWindow } from "./column-window";
 import { DataBuffer } from "./data-buffer";
 import { isTypedArray } from "./element-kinds";
 import { typedArrayKindName } from "./intrinsics";
@@ -51,6 +52,8 @@ export interface ColumnStorage {
   convert(value: unknown, name: string): Stored;
   /** Appends one converted value; `index` names the argument in errors. */
   write(value: Stored, index: number): void;
+  /** Makes room for `slots` more slots (values or offsets; not data bytes). */
+  reserve(slots: number): void;
   /** Appends `count` null slots (zero values, or repeated offsets). */
   writeNulls(count: number): void;
   /**
@@ -86,16 +89,17 @@ export interface SealedStorage {
 class FixedStorage implements ColumnStorage {
   readonly #info: FixedKindInfo;
   readonly #unit: TimeUnit;
-  readonly #vec: LargeVec<FixedArray>;
+  /** The values (appended through a window: column-window.ts). */
+  readonly #values: AppendWindow<FixedArray>;
 
   constructor(info: FixedKindInfo, unit: TimeUnit, vec?: LargeVec<FixedArray>) {
     this.#info = info;
     this.#unit = unit;
-    this.#vec = vec ?? LargeVec.withCapacity(info.ArrayType, 0);
+    this.#values = new AppendWindow(vec ?? LargeVec.withCapacity(info.ArrayType, 0));
   }
 
   get byteLength(): number {
-    return this.#vec.byteLength;
+    return this.#values.byteLength;
   }
 
   get maxSlots(): number {
@@ -107,11 +111,21 @@ class FixedStorage implements ColumnStorage {
   }
 
   write(value: Stored): void {
-    this.#vec.push(value as ElementOf<FixedArray>);
+    this.#values.push(value as ElementOf<FixedArray>);
+  }
+
+  reserve(slots: number): void {
+    this.#values.reserve(slots);
   }
 
   writeNulls(count: number): void {
-    this.#vec.resize(this.#vec.length + count);
+    // Explicit zeros: the slots past the length may hold values of a rolled-back append.
+    this.#values.pushRun(
+      (this.#info.ArrayType === BigInt64Array || this.#info.ArrayType === BigUint64Array
+        ? 0n
+        : 0) as ElementOf<FixedArray>,
+      count,
+    );
   }
 
   writeTypedArray(source: object): number {
@@ -120,13 +134,12 @@ class FixedStorage implements ColumnStorage {
       return -1;
     }
     // (LargeVec#extend copies a view of its own storage before growing, so
-    // `col.appendMany(col.values())` works; it counts by the internal length.)
-    const before = this.#vec.length;
-    return this.#vec.extend(source as unknown as ArrayLike<never>) - before;
+    // `col.appendMany(col.values())` works.)
+    return this.#values.extend(source as unknown as ArrayLike<never>);
   }
 
   read(index: number): number | bigint {
-    return this.#vec.get(index);
+    return this.#values.get(index);
   }
 
   preview(index: number): string {
@@ -134,11 +147,11 @@ class FixedStorage implements ColumnStorage {
   }
 
   truncate(length: number): void {
-    this.#vec.truncate(length);
+    this.#values.truncate(length);
   }
 
   values(): FixedArray {
-    return this.#vec.view(0, this.#vec.length);
+    return this.#values.view();
   }
 
   offsets(): null {
@@ -150,12 +163,11 @@ class FixedStorage implements ColumnStorage {
   }
 
   seal(): SealedStorage {
-    this.#vec.shrinkToFit();
-    return { values: this.#vec, offsets: null };
+    return { values: this.#values.seal(), offsets: null };
   }
 
   dispose(): void {
-    this.#vec.dispose();
+    this.#values.dispose();
   }
 }
 
@@ -184,6 +196,10 @@ class BoolStorage implements ColumnStorage {
 
   writeNulls(count: number): void {
     this.#bits.pushRun(false, count);
+  }
+
+  reserve(): void {
+    // Bit-packed: an eighth of a byte per slot, not worth reserving.
   }
 
   writeTypedArray(): number {
@@ -266,6 +282,10 @@ class VariableStorage implements ColumnStorage {
 
   writeNulls(count: number): void {
     this.#offsets.repeatLast(count);
+  }
+
+  reserve(slots: number): void {
+    this.#offsets.reserve(slots);
   }
 
   writeTypedArray(): number {

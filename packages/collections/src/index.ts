@@ -11,7 +11,7 @@
 export { LargeVec } from "./large-vec";
 export type { ElementOf, LargeVecStorage, LargeVecToken } from "./large-vec";
 export { ColumnBuffer } from "./column-buffer";
-export type { ColumnBufferOptions } from "./column-buffer";
+export type { ColumnBufferOptions, ColumnPin } from "./column-buffer";
 export { SEALED_BITMAP_PADDING } from "./column-seal";
 export type { SealedColumn } from "./column-seal";
 export type { ColumnBufferToken } from "./column-transfer";

@@ -3,6 +3,7 @@
 // [offsets[i], offsets[i + 1]). Int32 for utf8/binary, BigInt64 for the large kinds; both
 // take and give plain numbers here (byte positions stay far below 2^53: 64 GiB at most).
 
+import { AppendWindow } from "./column-window";
 import { LargeVec } from "./large-vec";
 
 export interface OffsetsBuffer {
@@ -11,6 +12,8 @@ export interface OffsetsBuffer {
   readonly byteLength: number;
   get(index: number): number;
   push(offset: number): void;
+  /** Makes room for `additional` more offsets. */
+  reserve(additional: number): void;
   /** Appends `count` copies of the last offset (empty values: nulls). */
   repeatLast(count: number): void;
   truncate(length: number): void;
@@ -22,10 +25,10 @@ export interface OffsetsBuffer {
 }
 
 class Offsets32 implements OffsetsBuffer {
-  readonly #vec: LargeVec<Int32Array>;
+  readonly #vec: AppendWindow<Int32Array>;
 
   constructor(vec?: LargeVec<Int32Array>) {
-    this.#vec = vec ?? LargeVec.from(Int32Array, [0]);
+    this.#vec = new AppendWindow(vec ?? LargeVec.from(Int32Array, [0]));
   }
 
   get length(): number {
@@ -44,9 +47,13 @@ class Offsets32 implements OffsetsBuffer {
     this.#vec.push(offset);
   }
 
+  reserve(additional: number): void {
+    this.#vec.reserve(additional);
+  }
+
   repeatLast(count: number): void {
     const vec = this.#vec;
-    vec.resize(vec.length + count, vec.get(vec.length - 1));
+    vec.pushRun(vec.get(vec.length - 1), count);
   }
 
   truncate(length: number): void {
@@ -54,12 +61,11 @@ class Offsets32 implements OffsetsBuffer {
   }
 
   view(): Int32Array {
-    return this.#vec.view(0, this.#vec.length);
+    return this.#vec.view();
   }
 
   seal(): LargeVec<Int32Array> {
-    this.#vec.shrinkToFit();
-    return this.#vec;
+    return this.#vec.seal();
   }
 
   dispose(): void {
@@ -68,10 +74,10 @@ class Offsets32 implements OffsetsBuffer {
 }
 
 class Offsets64 implements OffsetsBuffer {
-  readonly #vec: LargeVec<BigInt64Array>;
+  readonly #vec: AppendWindow<BigInt64Array>;
 
   constructor(vec?: LargeVec<BigInt64Array>) {
-    this.#vec = vec ?? LargeVec.from(BigInt64Array, [0n]);
+    this.#vec = new AppendWindow(vec ?? LargeVec.from(BigInt64Array, [0n]));
   }
 
   get length(): number {
@@ -90,9 +96,13 @@ class Offsets64 implements OffsetsBuffer {
     this.#vec.push(BigInt(offset));
   }
 
+  reserve(additional: number): void {
+    this.#vec.reserve(additional);
+  }
+
   repeatLast(count: number): void {
     const vec = this.#vec;
-    vec.resize(vec.length + count, vec.get(vec.length - 1));
+    vec.pushRun(vec.get(vec.length - 1), count);
   }
 
   truncate(length: number): void {
@@ -100,12 +110,11 @@ class Offsets64 implements OffsetsBuffer {
   }
 
   view(): BigInt64Array {
-    return this.#vec.view(0, this.#vec.length);
+    return this.#vec.view();
   }
 
   seal(): LargeVec<BigInt64Array> {
-    this.#vec.shrinkToFit();
-    return this.#vec;
+    return this.#vec.seal();
   }
 
   dispose(): void {

@@ -1,16 +1,19 @@
 // `Bitmap`: a growable bit-packed buffer in Arrow's bit order, used by `ColumnBuffer` both
 // for validity (1 = valid) and for the values of `bool` columns. Bit `i` is bit `i % 8`
-// (least significant first) of byte `i >> 3`; the bytes live in a `LargeVec<Uint8Array>` of
-// exactly ceil(length / 8) bytes, so a zero-copy view is the Arrow buffer as is.
+// (least significant first) of byte `i >> 3`; ceil(length / 8) bytes are in use, in a `LargeVec<Uint8Array>`
+// appended through an `AppendWindow` (its length runs ahead), so a zero-copy view of the
+// bytes in use is the Arrow buffer as is.
 //
 // Invariant: the bits of the last byte beyond `length` are zero. Arrow leaves them
 // unspecified, but keeping them zero makes appending a 0 bit a plain OR-free write, makes
 // equal bitmaps byte-equal, and survives rollbacks (`truncate` clears them).
 
+import { AppendWindow } from "./column-window";
 import { LargeVec } from "./large-vec";
 
 export class Bitmap {
-  readonly #bytes: LargeVec<Uint8Array>;
+  /** The bytes, appended through a window (column-window.ts). */
+  readonly #bytes: AppendWindow<Uint8Array>;
   #length = 0;
   /** The last, partly used byte (0 when `length` is a multiple of 8): saves a read per bit. */
   #tail = 0;
@@ -19,10 +22,11 @@ export class Bitmap {
    * An empty bitmap, or one of `length` bits over `bytes` (an adopted column's: at least
    * ceil(length / 8) bytes; any beyond, and the bits past `length`, are cleared).
    */
-  constructor(bytes?: LargeVec<Uint8Array>, length = 0) {
-    this.#bytes = bytes ?? LargeVec.withCapacity(Uint8Array, 0);
-    if (bytes !== undefined) {
-      bytes.truncate(Math.ceil(length / 8));
+  constructor(vec?: LargeVec<Uint8Array>, length = 0) {
+    vec?.truncate(Math.ceil(length / 8));
+    const bytes = new AppendWindow(vec ?? LargeVec.withCapacity(Uint8Array, 0));
+    this.#bytes = bytes;
+    if (vec !== undefined) {
       this.#length = length;
       const used = length % 8;
       if (used !== 0) {
@@ -73,7 +77,7 @@ export class Bitmap {
     const tailBits = remaining % 8;
     const bytes = this.#bytes;
     const newByteLength = bytes.length + wholeBytes + (tailBits > 0 ? 1 : 0);
-    bytes.resize(newByteLength, bit ? 0xff : 0);
+    bytes.pushRun(bit ? 0xff : 0, newByteLength - bytes.length);
     this.#tail = 0;
     if (tailBits > 0 && bit) {
       this.#tail = (1 << tailBits) - 1;
@@ -99,7 +103,7 @@ export class Bitmap {
 
   /** The bytes in use, without a copy; valid until the bitmap next grows. */
   view(): Uint8Array {
-    return this.#bytes.view(0, this.#bytes.length);
+    return this.#bytes.view();
   }
 
   /**
@@ -110,14 +114,13 @@ export class Bitmap {
   seal(padding: number): LargeVec<Uint8Array> {
     const bytes = this.#bytes;
     const used = bytes.length;
-    bytes.resize(Math.ceil(used / padding) * padding);
+    bytes.pushRun(0, Math.ceil(used / padding) * padding - used);
     try {
-      bytes.shrinkToFit();
+      return bytes.seal();
     } catch (error) {
       bytes.truncate(used);
       throw error;
     }
-    return bytes;
   }
 
   dispose(): void {
