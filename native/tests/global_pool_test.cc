@@ -1,5 +1,6 @@
-// The global pool's Treiber stack (global_pool.h): batch pops and trim's take_all, alone
-// and racing with pushes and pops, never lose or duplicate a slot; its length counts
+// The global pool (global_pool.h), its ring and its overflow stack together: batch pops
+// and trim's take_all, alone and racing with pushes and pops, never lose or duplicate a
+// slot, whether the slots fit in the ring or spill into the stack; its length counts
 // pushes minus pops from any threads.
 #include "global_pool.h"
 
@@ -15,7 +16,15 @@
 namespace lgalloc {
 namespace {
 
+// More than the ring holds, so that every test also goes through the overflow stack.
 constexpr std::uint32_t kSlots = 2048;
+static_assert(kSlots > 2 * GlobalPool::kRingCapacity);
+
+std::vector<std::uint32_t> pop_some(GlobalPool& pool, std::uint32_t limit) {
+  std::uint32_t out[GlobalPool::kMaxBatch];
+  const std::uint32_t count = pool.pop_batch(limit, out);
+  return std::vector<std::uint32_t>(out, out + count);
+}
 
 std::vector<std::uint32_t> chain(const RegionTable& slots, std::uint32_t first,
                                  std::uint32_t count) {
@@ -55,11 +64,7 @@ TEST(GlobalPool, TakeAllRacingWithPopsAndPushesLosesAndDuplicatesNothing) {
   for (int t = 0; t < 2; ++t) {
     churners.emplace_back([&] {
       while (!stop.load()) {
-        std::uint32_t count = 0;
-        const std::uint32_t first = pool.pop_batch(8, &count);
-        if (first == kNoSlot) continue;
-        const std::vector<std::uint32_t> batch = chain(slots, first, count);
-        for (std::uint32_t slot : batch) pool.push(slot);
+        for (std::uint32_t slot : pop_some(pool, 8)) pool.push(slot);
       }
     });
   }
@@ -92,15 +97,14 @@ TEST(GlobalPool, LengthIsPushesMinusPopsWhenOneThreadPushesAndAnotherPops) {
   std::thread popper([&] {
     for (;;) {
       const bool finished = done.load();
-      std::uint32_t count = 0;
-      const std::uint32_t first = pool.pop_batch(8, &count);
-      if (first == kNoSlot) {
+      const std::vector<std::uint32_t> batch = pop_some(pool, 8);
+      if (batch.empty()) {
         if (finished) return;
         continue;
       }
       // Keep what was popped out of the pool; the pusher pushes fresh slots only.
-      for (std::uint32_t slot : chain(slots, first, count)) seen.push_back(slot);
-      popped.fetch_add(count);
+      for (std::uint32_t slot : batch) seen.push_back(slot);
+      popped.fetch_add(static_cast<std::uint32_t>(batch.size()));
     }
   });
   for (int r = 0; r < rounds; ++r) {
@@ -118,6 +122,62 @@ TEST(GlobalPool, LengthIsPushesMinusPopsWhenOneThreadPushesAndAnotherPops) {
   for (std::uint32_t i = 0; i < pushed; ++i) EXPECT_EQ(seen[i], i);
   for (std::uint32_t i = 0; i < 5; ++i) pool.push(seen[i]);
   EXPECT_EQ(pool.length(), 5u);
+}
+
+TEST(GlobalPool, SlotsBeyondTheRingGoToTheStackAndAllComeBackInBatchesOfAtMostTheLimit) {
+  RegionTable slots;
+  ASSERT_TRUE(slots.ensure(0, kSlots));
+  GlobalPool pool(slots);
+  for (std::uint32_t i = 0; i < kSlots; ++i) pool.push(i);
+  EXPECT_EQ(pool.length(), kSlots);
+  std::vector<std::uint32_t> all;
+  // The ring's slots first, oldest first; then the stack's.
+  for (std::uint32_t limit : {1u, 7u, 32u, 1000u}) {
+    const std::vector<std::uint32_t> batch = pop_some(pool, limit);
+    EXPECT_EQ(batch.size(), std::min(limit, GlobalPool::kMaxBatch));
+    all.insert(all.end(), batch.begin(), batch.end());
+  }
+  for (std::uint32_t i = 0; i < all.size(); ++i) EXPECT_EQ(all[i], i);
+  for (std::vector<std::uint32_t> batch = pop_some(pool, 32); !batch.empty();
+       batch = pop_some(pool, 32)) {
+    EXPECT_LE(batch.size(), GlobalPool::kMaxBatch);
+    all.insert(all.end(), batch.begin(), batch.end());
+  }
+  EXPECT_EQ(pool.length(), 0u);
+  std::sort(all.begin(), all.end());
+  ASSERT_EQ(all.size(), kSlots);
+  for (std::uint32_t i = 0; i < kSlots; ++i) EXPECT_EQ(all[i], i);
+}
+
+TEST(GlobalPool, AChainPushedWholeIsPoppedAfterTheRingsSlots) {
+  RegionTable slots;
+  ASSERT_TRUE(slots.ensure(0, 16));
+  GlobalPool pool(slots);
+  for (std::uint32_t i = 0; i < 8; ++i) slots.at(i).next.store(i + 1 < 8 ? i + 1 : kNoSlot);
+  pool.push_chain(0, 7, 8);
+  for (std::uint32_t i = 8; i < 12; ++i) pool.push(i);
+  EXPECT_EQ(pool.length(), 12u);
+  EXPECT_EQ(pop_some(pool, 32), (std::vector<std::uint32_t>{8, 9, 10, 11}));
+  EXPECT_EQ(pop_some(pool, 32), (std::vector<std::uint32_t>{0, 1, 2, 3, 4, 5, 6, 7}));
+  EXPECT_TRUE(pop_some(pool, 32).empty());
+}
+
+TEST(GlobalPool, TakeAllTakesTheRingAndTheStackAndLeavesThePoolUsable) {
+  RegionTable slots;
+  ASSERT_TRUE(slots.ensure(0, kSlots));
+  GlobalPool pool(slots);
+  // Wrap the ring a few laps first, so take_all starts mid-array.
+  for (std::uint32_t lap = 0; lap < 3; ++lap) {
+    for (std::uint32_t i = 0; i < 300; ++i) pool.push(i);
+    std::uint32_t count = 0;
+    const std::uint32_t first = pool.take_all(&count);
+    ASSERT_EQ(count, 300u);
+    std::vector<std::uint32_t> taken = chain(slots, first, count);
+    std::sort(taken.begin(), taken.end());
+    for (std::uint32_t i = 0; i < 300; ++i) EXPECT_EQ(taken[i], i);
+  }
+  for (std::uint32_t i = 0; i < 20; ++i) pool.push(i);
+  EXPECT_EQ(pop_some(pool, 32).size(), 20u);
 }
 
 }  // namespace

@@ -135,18 +135,19 @@ std::uint32_t AllocatorImpl::take_free_slot(SizeClassPool& pool, ThreadCache* ca
   const auto limit = cache == nullptr ? 1u
                                       : static_cast<std::uint32_t>(std::clamp<std::uint64_t>(
                                             local / pool.region_bytes / 2, 1, UINT32_MAX));
+  std::uint32_t batch[GlobalPool::kMaxBatch];
   for (;;) {
     for (GlobalPool* global : {&pool.dirty, &pool.clean}) {
-      std::uint32_t count = 0;
-      const std::uint32_t first = global->pop_batch(limit, &count);
-      if (first == kNoSlot) continue;
-      std::uint32_t rest = pool.slots.at(first).next.load(std::memory_order_relaxed);
-      for (std::uint32_t i = 1; i < count; ++i) {
-        const std::uint32_t next = pool.slots.at(rest).next.load(std::memory_order_relaxed);
-        if (!cache->deques[index].push(rest)) global->push(rest);
-        rest = next;
+      const std::uint32_t count = global->pop_batch(limit, batch);
+      if (count == 0) continue;
+      // Each slot line was last written on the thread that freed it; ask for all of them
+      // at once rather than wait for each one as its allocation comes.
+      for (std::uint32_t i = 0; i < count; ++i) prefetch_for_write(&pool.slots.at(batch[i]));
+      // Pushed last to first, so that the cache pops them in the pool's order.
+      for (std::uint32_t i = count - 1; i >= 1; --i) {
+        if (!cache->deques[index].push(batch[i])) global->push(batch[i]);
       }
-      return first;
+      return batch[0];
     }
     bool retry = false;
     {
@@ -163,17 +164,19 @@ std::uint32_t AllocatorImpl::take_free_slot(SizeClassPool& pool, ThreadCache* ca
   }
 }
 
-Slot* AllocatorImpl::live_slot(const Region& region) const noexcept {
+Slot* AllocatorImpl::live_slot(const Region& region, bool for_write) const noexcept {
   if (region.size_class_index >= kSizeClassCount || region.ptr == nullptr) return nullptr;
   const SizeClassPool& pool = *pools_[region.size_class_index];
   if (region.capacity != pool.region_bytes) return nullptr;
   Slot* slot = pool.slots.find(region.slot);
+  // A deallocation reads the slot, then writes it (the state's CAS): one fetch, not two.
+  if (for_write && slot != nullptr) prefetch_for_write(slot);
   if (slot == nullptr || slot->base.load(std::memory_order_relaxed) != region.ptr) return nullptr;
   return slot;
 }
 
 Status AllocatorImpl::deallocate(const Region& region) noexcept {
-  Slot* const slot = live_slot(region);
+  Slot* const slot = live_slot(region, /*for_write=*/true);
   if (slot == nullptr) return Status::kInvalidHandle;
   // Exactly one deallocation of a live handle wins; repeated, stale and concurrent ones
   // fail here without touching the pools.
@@ -221,7 +224,7 @@ void AllocatorImpl::release_to_dirty_pool(SizeClassPool& pool, std::uint32_t ind
 }
 
 bool AllocatorImpl::is_allocated(const Region& region) const noexcept {
-  const Slot* const slot = live_slot(region);
+  const Slot* const slot = live_slot(region, /*for_write=*/false);
   return slot != nullptr && slot->state.load(std::memory_order_acquire) ==
                                 slot_state::make(region.generation, slot_state::kAllocated);
 }
@@ -461,14 +464,15 @@ void AllocatorImpl::clear_dirty_regions(std::uint64_t clear_bytes) noexcept {
         clear_bytes / pool.region_bytes + (clear_bytes % pool.region_bytes != 0 ? 1 : 0);
     std::uint64_t cleared = 0;
     bool failed = false;
+    std::uint32_t batch[GlobalPool::kMaxBatch];
     while (cleared < wanted && !failed) {
-      std::uint32_t count = 0;
-      const auto batch = static_cast<std::uint32_t>(std::min<std::uint64_t>(wanted - cleared, 64));
-      std::uint32_t index = pool.dirty.pop_batch(batch, &count);
-      if (index == kNoSlot) break;
+      const auto limit = static_cast<std::uint32_t>(
+          std::min<std::uint64_t>(wanted - cleared, GlobalPool::kMaxBatch));
+      const std::uint32_t count = pool.dirty.pop_batch(limit, batch);
+      if (count == 0) break;
       for (std::uint32_t i = 0; i < count; ++i) {
+        const std::uint32_t index = batch[i];
         Slot& slot = pool.slots.at(index);
-        const std::uint32_t next = slot.next.load(std::memory_order_relaxed);
         bool zeroed = false;
         const int error = failed ? -1
                                  : os_->advise(slot.base.load(std::memory_order_relaxed),
@@ -490,7 +494,6 @@ void AllocatorImpl::clear_dirty_regions(std::uint64_t clear_bytes) noexcept {
           failed = true;
           pool.dirty.push(index);
         }
-        index = next;
       }
     }
     pool.clear_slow.fetch_add(cleared, std::memory_order_relaxed);

@@ -47,7 +47,8 @@ class AllocatorImpl {
   /// pool, a batch from the clean pool, then another thread's cache. kNoSlot if all empty.
   std::uint32_t take_free_slot(SizeClassPool& pool, ThreadCache* cache) noexcept;
   /// The owner of `region`, checked against its slot; null if the handle is not live.
-  Slot* live_slot(const Region& region) const noexcept;
+  /// `for_write`: the caller will write the slot (it is fetched ready for that).
+  Slot* live_slot(const Region& region, bool for_write) const noexcept;
   /// `live_slot`, and the slot is allocated under the region's generation.
   bool is_allocated(const Region& region) const noexcept;
   void release_to_dirty_pool(SizeClassPool& pool, std::uint32_t slot,

@@ -35,6 +35,18 @@ struct alignas(64) Slot {
   std::atomic<std::uint32_t> next{kNoSlot};
 };
 
+/// Asks for `slot`'s line in a state this core may write, without waiting for it. A slot
+/// line usually sits modified in another core's cache (the thread that freed or allocated
+/// it last); a plain load would fetch it shared, and the write that follows would have to
+/// fetch it again (issue 13). PREFETCHW is a no-op on x86 cores without it.
+inline void prefetch_for_write(const Slot* slot) noexcept {
+#if defined(__x86_64__) || defined(__i386__)
+  asm volatile("prefetchw %0" : : "m"(*reinterpret_cast<const char*>(slot)));
+#else
+  __builtin_prefetch(slot, 1, 3);
+#endif
+}
+
 class RegionTable {
  public:
   static constexpr std::uint32_t kChunkBits = 10;

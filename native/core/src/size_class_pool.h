@@ -63,7 +63,7 @@ class SizeClassPool {
   std::atomic<std::uint64_t> area_bytes{0};
 
   /// Counters of exited threads and of threads without a cache.
-  ClassCounters folded;
+  alignas(64) ClassCounters folded;  // written by every free on a thread without a cache
   std::atomic<std::uint64_t> clear_slow{0};
   std::atomic<std::uint64_t> trimmed_areas{0};
   std::atomic<std::uint64_t> madvise_failures{0};
