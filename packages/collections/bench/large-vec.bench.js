@@ -241,7 +241,7 @@ function toCases(table) {
 function ratioLine(label, value, target, better) {
   const ok = better === "lower" ? value <= target : value >= target;
   const verdict = ok ? "meets" : "MISSES";
-  return `  ${label.padEnd(46)} ${value.toFixed(2).padStart(6)}x   target ${better === "lower" ? "<=" : ">="} ${target}x   ${verdict}`;
+  return `  ${label.padEnd(54)} ${value.toFixed(2).padStart(6)}x   target ${better === "lower" ? "<=" : ">="} ${target}x   ${verdict}`;
 }
 
 function runAlloc() {
@@ -348,7 +348,7 @@ function runPush() {
     ),
   );
   console.log(
-    `  ${"LargeVec / bare push method (pre-sized), for reference".padEnd(46)} ${(t.LargeVec / bare).toFixed(2).padStart(6)}x`,
+    `  ${"LargeVec / bare push method (pre-sized), for reference".padEnd(54)} ${(t.LargeVec / bare).toFixed(2).padStart(6)}x`,
   );
   console.log(
     ratioLine(
