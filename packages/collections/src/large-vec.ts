@@ -368,30 +368,25 @@ export class LargeVec<T extends TypedArray = Float64Array>
     } catch {
       throw new InvalidThisError("LargeVec");
     }
-    // One primitive value: storing it runs no user code (a `valueOf` could change this very
-    // vector midway). The wrong primitive (a bigint into a number kind, a number into a
-    // bigint kind) makes the store throw before it writes anything. Comparing `typeof` with
-    // constants is free where the value's type is known; with the kind's it was 20% slower.
-    if (
-      length < this.#fast &&
-      arguments.length === 1 &&
-      (typeof value === "number" || typeof value === "bigint")
-    ) {
-      try {
-        this.#array[length] = value;
-      } catch (error) {
-        throw conversionError(this.#kind, "value", value, error);
+    if (arguments.length === 1) {
+      // One primitive value: storing it runs no user code (a `valueOf` could change this
+      // very vector midway). The wrong primitive (a bigint into a number kind, a number
+      // into a bigint kind) makes the store throw before it writes anything. Comparing
+      // `typeof` with constants is free where the value's type is known; with the kind's
+      // it was 20% slower.
+      if (length < this.#fast && (typeof value === "number" || typeof value === "bigint")) {
+        try {
+          this.#array[length] = value;
+        } catch (error) {
+          throw conversionError(this.#kind, "value", value, error);
+        }
+        return (this.#length = length + 1);
       }
-      return (this.#length = length + 1);
+      return this.#pushOne(value);
     }
-    // The slow path must stay inlinable and get `arguments` itself: inlined, V8 never
-    // creates the arguments object on the fast path; with `#pushSlow` kept out of line (its
-    // body padded past V8's inlining limit, to shrink the loop it inlines into), every push
-    // allocated one and took 3.8x as long. The price of inlining it: once any vector has
-    // grown (the call has feedback), a loop that pushes carries the slow path's code and
-    // spills its counter around it, and runs ~1.2x as long as before (issue 8; figures in
-    // packages/collections/bench, section 2b).
-    return this.#pushSlow(arguments);
+    // Several values (or none): forwarded as they came. TurboFan turns `apply` with the
+    // arguments object into a forwarding call that never creates that object (issue 8).
+    return this.#pushValues.apply(this, arguments as unknown as unknown[]);
   }
 
   /** Removes and returns the last element; `undefined` if empty. */
@@ -1098,14 +1093,27 @@ export class LargeVec<T extends TypedArray = Float64Array>
     return MAX_REGION_BYTES / this.#kind.bytesPerElement;
   }
 
-  #pushSlow(values: IArguments): number {
+  /** `push(value)` off the fast path: growth, conversion, errors. */
+  #pushOne(value: unknown): number {
+    LargeVec.#live(this, "push");
+    // Converting may run user code (`valueOf`), which may even change this vector.
+    const converted = convertElement(this.#kind, value, "value");
+    LargeVec.#live(this, "push");
+    const length = this.#length;
+    this.#ensure(length + 1);
+    this.#write(length, converted);
+    return (this.#length = length + 1);
+  }
+
+  /** `push()` with other than one value. */
+  #pushValues(...values: unknown[]): number {
     LargeVec.#live(this, "push");
     const count = values.length;
     if (count === 0) return this.#length;
     // Convert every value first: a `valueOf` may run user code, even touch this vector.
     const converted: unknown[] = [];
     for (let i = 0; i < count; i++) {
-      converted.push(convertElement(this.#kind, values[i], count === 1 ? "value" : `values[${i}]`));
+      converted.push(convertElement(this.#kind, values[i], `values[${i}]`));
     }
     LargeVec.#live(this, "push");
     const length = this.#length;
