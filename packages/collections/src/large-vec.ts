@@ -73,6 +73,8 @@ export type LargeVecStorage = "heap" | "pooled";
 /** Brand shared by every copy of this package, so `isLargeVec` works across duplicates. */
 const BRAND = Symbol.for("lgalloc.LargeVec");
 
+const EMPTY_F64 = new Float64Array(0);
+
 /** Fewest elements a growing vector allocates. */
 const MIN_GROWTH = 8;
 
@@ -158,7 +160,7 @@ export class LargeVec<T extends TypedArray = Float64Array>
   /** `typeof` an element: `"number"`, or `"bigint"` for the 64-bit integer kinds. */
   readonly #primitive: "number" | "bigint";
   /** The first chunk of the storage (all of it unless it holds more than 2^32 elements). */
-  #array: Elements;
+  #array: Elements = EMPTY_F64 as unknown as Elements;
   /** Elements `#array` covers; 0 once disposed, so that every fast path fails over. */
   #fast: number;
   /** Views covering the whole capacity; `[#array]` unless longer than 2^32 elements. */
@@ -1458,6 +1460,8 @@ function completeSlackTracking(): void {
   const alive: LargeVec[] = [];
   // V8 ends the tracking at the 7th construction; more cost nothing but a few microseconds.
   for (let i = 0; i < 16; i++) alive.push(new LargeVec(Float64Array));
+  MAP_ANCHOR = alive[0];
   alive.length = 0;
 }
+let MAP_ANCHOR: LargeVec | undefined;
 completeSlackTracking();
