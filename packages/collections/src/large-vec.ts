@@ -59,7 +59,7 @@ import {
   type ElementOf,
 } from "./element-kinds";
 
-import { plainView, typedArrayLength } from "./intrinsics";
+import { arrayBufferByteLength, plainView, typedArrayLength } from "./intrinsics";
 import { makeToken, takeToken, type LargeVecToken } from "./large-vec-token";
 import { convertSource } from "./source-blocks";
 import { emptyStorage, newStorage, releaseStorage, type Storage } from "./vec-storage";
@@ -117,6 +117,16 @@ function disposedError(operation: string): LgallocError {
   return new LgallocError(
     "ERR_LGALLOC_DISPOSED",
     `Cannot ${operation}: the LargeVec was disposed or transferred`,
+  );
+}
+
+function bufferDetachedError(operation: string): LgallocError {
+  return new LgallocError(
+    "ERR_LGALLOC_BUFFER_DETACHED",
+    `Cannot ${operation}: the LargeVec's storage (the buffer of vec.view()) was detached by ` +
+      "other code, e.g. moved with structuredClone(buffer, { transfer: [buffer] }) or " +
+      "postMessage; its memory now belongs to whoever received it. Call vec.dispose() to " +
+      "end the vector",
   );
 }
 
@@ -311,37 +321,37 @@ export class LargeVec<T extends TypedArray = Float64Array>
 
   /** Elements in the vector. */
   get length(): number {
-    LargeVec.#live(this, "read length");
+    LargeVec.#alive(this, "read length");
     return this.#length;
   }
 
   /** Elements the current storage holds without reallocating. */
   get capacity(): number {
-    LargeVec.#live(this, "read capacity");
+    LargeVec.#alive(this, "read capacity");
     return this.#capacity;
   }
 
   /** `"heap"` below 2 MiB, `"pooled"` on an lgalloc region. */
   get storage(): LargeVecStorage {
-    LargeVec.#live(this, "read storage");
+    LargeVec.#alive(this, "read storage");
     return this.#region === undefined ? "heap" : "pooled";
   }
 
   /** The typed array constructor of the elements. */
   get elementType(): TypedArrayConstructor<T> {
-    LargeVec.#live(this, "read elementType");
+    LargeVec.#alive(this, "read elementType");
     return this.#kind.Ctor;
   }
 
   /** Bytes per element, as the element type's `BYTES_PER_ELEMENT`. */
   get BYTES_PER_ELEMENT(): number {
-    LargeVec.#live(this, "read BYTES_PER_ELEMENT");
+    LargeVec.#alive(this, "read BYTES_PER_ELEMENT");
     return this.#kind.bytesPerElement;
   }
 
   /** `length * BYTES_PER_ELEMENT`. */
   get byteLength(): number {
-    LargeVec.#live(this, "read byteLength");
+    LargeVec.#alive(this, "read byteLength");
     return this.#length * this.#kind.bytesPerElement;
   }
 
@@ -370,25 +380,31 @@ export class LargeVec<T extends TypedArray = Float64Array>
     } catch {
       throw new InvalidThisError("LargeVec");
     }
-    if (arguments.length === 1) {
-      // One primitive value: storing it runs no user code (a `valueOf` could change this
-      // very vector midway). The wrong primitive (a bigint into a number kind, a number
-      // into a bigint kind) makes the store throw before it writes anything. Comparing
-      // `typeof` with constants is free where the value's type is known; with the kind's
-      // it was 20% slower.
-      if (length < this.#fast && (typeof value === "number" || typeof value === "bigint")) {
-        try {
-          this.#array[length] = value;
-        } catch (error) {
-          throw conversionError(this.#kind, "value", value, error);
-        }
-        return (this.#length = length + 1);
+    // One primitive value: storing it runs no user code (a `valueOf` could change this very
+    // vector midway). The wrong primitive (a bigint into a number kind, a number into a
+    // bigint kind) makes the store throw before it writes anything. Comparing `typeof` with
+    // constants is free where the value's type is known; with the kind's it was 20% slower.
+    // Reading the element first catches storage that other code detached (a transferring
+    // structuredClone of `view().buffer`), where the store would be dropped silently: it
+    // reads `undefined` there and a number or bigint everywhere else, and optimized code
+    // drops the read, whose checks the store makes anyway (issue 8).
+    if (
+      arguments.length === 1 &&
+      length < this.#fast &&
+      (typeof value === "number" || typeof value === "bigint") &&
+      this.#array[length] !== undefined
+    ) {
+      try {
+        this.#array[length] = value;
+      } catch (error) {
+        throw conversionError(this.#kind, "value", value, error);
       }
-      return this.#pushOne(value);
+      return (this.#length = length + 1);
     }
-    // Several values (or none): forwarded as they came. TurboFan turns `apply` with the
-    // arguments object into a forwarding call that never creates that object (issue 8).
-    return this.#pushValues.apply(this, arguments as unknown as unknown[]);
+    // Everything else (growth, conversion, several values, errors) is forwarded as it came:
+    // TurboFan turns `apply` with the arguments object into a call that never creates that
+    // object. `#pushSlow` must stay out of line (see there).
+    return this.#pushSlow.apply(this, arguments as unknown as unknown[]);
   }
 
   /** Removes and returns the last element; `undefined` if empty. */
@@ -400,9 +416,13 @@ export class LargeVec<T extends TypedArray = Float64Array>
       throw new InvalidThisError("LargeVec");
     }
     if (length > 0 && length <= this.#fast) {
-      if (length > this.#dirtyEnd) this.#dirtyEnd = length;
-      this.#length = length - 1;
-      return this.#array[length - 1] as ElementOf<T>;
+      // `undefined`: storage detached by other code (see push); the slow path says so.
+      const value = this.#array[length - 1];
+      if (value !== undefined) {
+        if (length > this.#dirtyEnd) this.#dirtyEnd = length;
+        this.#length = length - 1;
+        return value as ElementOf<T>;
+      }
     }
     return this.#popSlow();
   }
@@ -426,7 +446,9 @@ export class LargeVec<T extends TypedArray = Float64Array>
       index < length &&
       index < this.#fast
     ) {
-      return this.#array[index] as ElementOf<T>;
+      // `undefined`: storage detached by other code (see push); the slow path says so.
+      const value = this.#array[index];
+      if (value !== undefined) return value as ElementOf<T>;
     }
     return this.#getSlow(index);
   }
@@ -455,7 +477,8 @@ export class LargeVec<T extends TypedArray = Float64Array>
       typeof index === "number" &&
       index >>> 0 === index &&
       index < length &&
-      index < this.#fast
+      index < this.#fast &&
+      this.#array[index] !== undefined // storage detached by other code, as in push
     ) {
       // As in push: a primitive stores without running user code, or throws storing nothing.
       try {
@@ -1074,7 +1097,9 @@ export class LargeVec<T extends TypedArray = Float64Array>
   [inspect.custom](): string {
     // `LargeVec.prototype` and objects inheriting from a vector are no vectors.
     if (!(#disposed in this)) return "LargeVec {}";
-    return this.#disposed ? `LargeVec<${this.#kind.name}>(disposed)` : this.toString();
+    if (this.#disposed) return `LargeVec<${this.#kind.name}>(disposed)`;
+    if (this.#storageDetached()) return `LargeVec<${this.#kind.name}>(storage detached)`;
+    return this.toString();
   }
 
   // ---- Slow paths and internals ----------------------------------------------------
@@ -1086,48 +1111,70 @@ export class LargeVec<T extends TypedArray = Float64Array>
     throw new InvalidThisError("LargeVec");
   }
 
-  /** `value` as a live vector: `ERR_INVALID_THIS`, then `ERR_LGALLOC_DISPOSED`. */
-  static #live(value: unknown, operation: string): void {
+  /** `value` as a vector not disposed: `ERR_INVALID_THIS`, then `ERR_LGALLOC_DISPOSED`. */
+  static #alive(value: unknown, operation: string): void {
     if (LargeVec.#check(value).#disposed) throw disposedError(operation);
+  }
+
+  /**
+   * `value` as a vector whose elements can be used: as `#alive`, then
+   * `ERR_LGALLOC_BUFFER_DETACHED` if other code detached its storage.
+   */
+  static #live(value: unknown, operation: string): void {
+    const vec = LargeVec.#check(value);
+    if (vec.#disposed) throw disposedError(operation);
+    if (vec.#storageDetached()) throw bufferDetachedError(operation);
+  }
+
+  /**
+   * True if other code detached the storage's buffer (a transferring `structuredClone` or
+   * `postMessage` of `view().buffer`): its memory belongs to the receiver now. Heap storage
+   * and the fallback backend's regions are ordinary ArrayBuffers; the vector itself only
+   * detaches a buffer it no longer uses.
+   */
+  #storageDetached(): boolean {
+    return this.#capacity !== 0 && arrayBufferByteLength(this.#buffer) === 0;
   }
 
   #maxLength(): number {
     return MAX_REGION_BYTES / this.#kind.bytesPerElement;
   }
 
-  /** `push(value)` off the fast path: growth, conversion, errors. */
-  #pushOne(value: unknown): number {
-    LargeVec.#live(this, "push");
-    // Converting may run user code (`valueOf`), which may even change this vector.
-    const converted = convertElement(this.#kind, value, "value");
-    LargeVec.#live(this, "push");
-    const length = this.#length;
-    this.#ensure(length + 1);
-    this.#write(length, converted);
-    return (this.#length = length + 1);
-  }
-
-  /** `push()` with other than one value. */
-  #pushValues(...values: unknown[]): number {
+  /**
+   * `push` off its fast path: no value or several, a value to convert, growth, errors.
+   *
+   * V8 must not inline it into the loops that call `push`: inlined, its code and that of
+   * everything it calls sits in every such loop once any vector has grown, with register
+   * spills around it, and pushing to a vector that never grows took 1.25-1.35x as long
+   * (issue 8; packages/collections/bench, section 2b). V8 inlines functions of up to 460
+   * bytes of bytecode, so this one does the whole job itself, growth included, rather
+   * than through `#ensure` (check with node --trace-turbo-inlining: no `#pushSlow` line).
+   */
+  #pushSlow(...values: unknown[]): number {
     LargeVec.#live(this, "push");
     const count = values.length;
     if (count === 0) return this.#length;
     // Convert every value first: a `valueOf` may run user code, even touch this vector.
     const converted: unknown[] = [];
     for (let i = 0; i < count; i++) {
-      converted.push(convertElement(this.#kind, values[i], `values[${i}]`));
+      converted.push(convertElement(this.#kind, values[i], count === 1 ? "value" : `values[${i}]`));
     }
     LargeVec.#live(this, "push");
     const length = this.#length;
-    if (count > this.#maxLength() - length) {
-      throw new OutOfRangeError(
-        "length",
-        `<= ${this.#maxLength()} (64 GiB of elements)`,
-        length + count,
-      );
+    const capacity = this.#capacity;
+    const max = this.#maxLength();
+    if (count > max - length) {
+      throw new OutOfRangeError("length", `<= ${max} (64 GiB of elements)`, length + count);
     }
-    this.#ensure(length + count);
-    for (let i = 0; i < count; i++) this.#write(length + i, converted[i]);
+    if (length + count > capacity) {
+      // Doubling, from MIN_GROWTH elements on, to at most 64 GiB (as #ensure grows).
+      this.#resizeStorage(Math.min(max, Math.max(length + count, capacity * 2, MIN_GROWTH)));
+    }
+    if (length + count <= this.#fast) {
+      for (let i = 0; i < count; i++) this.#array[length + i] = converted[i];
+    } else {
+      for (let i = 0; i < count; i++) this.#write(length + i, converted[i]);
+    }
     return (this.#length = length + count);
   }
 
@@ -1411,6 +1458,7 @@ export class LargeVec<T extends TypedArray = Float64Array>
       const what = this.#what;
       if (what === Iteration.Keys) return { value: index as E, done: false };
       const value = index < vec.#fast ? vec.#array[index] : vec.#read(index);
+      if (value === undefined) LargeVec.#live(vec, "iterate"); // storage detached
       return { value: (what === Iteration.Values ? value : [index, value]) as E, done: false };
     }
 
