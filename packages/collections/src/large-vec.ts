@@ -123,10 +123,10 @@ function disposedError(operation: string): LgallocError {
 function bufferDetachedError(operation: string): LgallocError {
   return new LgallocError(
     "ERR_LGALLOC_BUFFER_DETACHED",
-    `Cannot ${operation}: the LargeVec's storage (the buffer of vec.view()) was detached by ` +
-      "other code, e.g. moved with structuredClone(buffer, { transfer: [buffer] }) or " +
-      "postMessage; its memory now belongs to whoever received it. Call vec.dispose() to " +
-      "end the vector",
+    `Cannot ${operation}: the vector's storage (the buffer of its views: vec.view().buffer, ` +
+      "or a column's values().buffer) was detached by other code, e.g. moved with " +
+      "structuredClone(buffer, { transfer: [buffer] }) or postMessage; its memory now " +
+      "belongs to whoever received it. Call dispose() to end the vector or column",
   );
 }
 
