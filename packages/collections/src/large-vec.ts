@@ -12,7 +12,11 @@
 // take a fast path of one or two comparisons and one typed-array access; everything else
 // (growth, conversion of non-primitive values, errors, disposal, storage beyond 2^32
 // elements) is on slow paths in separate methods. A disposed vector has `#length` and
-// `#fast` 0, so the fast paths fail over to the slow ones, which throw.
+// `#fast` 0, so the fast paths fail over to the slow ones, which throw. Storage that other
+// code detached reads as `undefined` on the fast paths (checked before a store), which
+// fail over too (ERR_LGALLOC_BUFFER_DETACHED). What V8 does with all this (inlining, field
+// types, maps) is measured in packages/collections/bench section 2b and pinned by
+// test/src/large-vec-optimizer.test.ts (issue 8).
 //
 // Errors never lose data: every operation validates and converts its arguments (which may
 // run user `valueOf` code) before it changes anything, and allocates new storage before it
@@ -73,6 +77,7 @@ export type LargeVecStorage = "heap" | "pooled";
 /** Brand shared by every copy of this package, so `isLargeVec` works across duplicates. */
 const BRAND = Symbol.for("lgalloc.LargeVec");
 
+/** What `#array` holds before the constructor sets it (see there). */
 const EMPTY_F64 = new Float64Array(0);
 
 /** Fewest elements a growing vector allocates. */
@@ -169,7 +174,14 @@ export class LargeVec<T extends TypedArray = Float64Array>
   readonly #kind: ElementKind<T>;
   /** `typeof` an element: `"number"`, or `"bigint"` for the 64-bit integer kinds. */
   readonly #primitive: "number" | "bigint";
-  /** The first chunk of the storage (all of it unless it holds more than 2^32 elements). */
+  /**
+   * The first chunk of the storage (all of it unless it holds more than 2^32 elements).
+   * Declared with a value: a field declared without one starts as `undefined`, and V8 then
+   * records "any object" as the field's type, so that every loop that pushes checks the
+   * array's class before each store (7% of a push in the benchmark). Starting as a
+   * Float64Array (the default element type) keeps the type exact in a program whose vectors
+   * all hold doubles; vectors of other kinds widen it to "any object" for all (issue 8).
+   */
   #array: Elements = EMPTY_F64 as unknown as Elements;
   /** Elements `#array` covers; 0 once disposed, so that every fast path fails over. */
   #fast: number;
@@ -1488,6 +1500,19 @@ type LargeVecInternalConstructor = new <T extends TypedArray>(
 ) => LargeVec<T>;
 
 /**
+ * One empty vector, alive as long as this module: it keeps the vectors' maps alive (V8's
+ * hidden classes; every vector has the same one). V8 reaches a class's later maps only
+ * through weak transitions, so once no vector is alive a full collection (past
+ * --retain-maps-for-n-gc) frees them, and with them the feedback and the optimized code
+ * that name them: in a program that makes one vector at a time and collects garbage in
+ * between (like the benchmark), every loop that pushes was thrown away, rerun unoptimized
+ * and compiled again for each new vector, and pushing 50M doubles to a pre-sized vector
+ * took 1.7x as long as to a bare class instead of 1.1x (issue 8; packages/collections/bench
+ * section 2b; test/src/large-vec-optimizer.test.ts). It holds an empty heap buffer.
+ */
+let mapAnchor: LargeVec | undefined;
+
+/**
  * Fixes the size of every vector's object now, with all its fields inside it. V8 sizes a
  * class's instances by "slack tracking": its first few instances get room to spare, and on
  * a later construction it shrinks the size to what the instances use, found by walking the
@@ -1495,21 +1520,20 @@ type LargeVecInternalConstructor = new <T extends TypedArray>(
  * when a field's representation changes, so in a program that makes one large vector at a
  * time and collects garbage in between (like the benchmark), the walk can find none of the
  * full maps: the size shrinks to no fields at all, and every vector afterwards keeps its
- * fields in a separate
- * property array: one more dependent load for each of push's `#length`, `#fast` and
- * `#array` (seen in the benchmark's push loop, `packages/collections/bench` section 2b, whose
- * processes make one vector per run: `vec -> property array -> field` on every push; the
- * effect on its medians was within this shared machine's noise). Constructing a few empty
- * vectors here, all alive until the tracking is over, fixes the size while their maps still
- * hold every field (issue 8; test/src/large-vec-layout.test.ts). They hold
- * empty heap buffers and no region.
+ * fields in a separate property array: one more dependent load for each of push's
+ * `#length`, `#fast` and `#array` (seen in the benchmark's push loop,
+ * `packages/collections/bench` section 2b, whose processes make one vector per run:
+ * `vec -> property array -> field` on every push; the effect on its medians was within this
+ * shared machine's noise). Constructing a few empty vectors here, all alive until the
+ * tracking is over, fixes the size while their maps still hold every field (issue 8;
+ * test/src/large-vec-layout.test.ts). They hold empty heap buffers and no region; the first
+ * stays alive as `mapAnchor`.
  */
 function completeSlackTracking(): void {
   const alive: LargeVec[] = [];
   // V8 ends the tracking at the 7th construction; more cost nothing but a few microseconds.
   for (let i = 0; i < 16; i++) alive.push(new LargeVec(Float64Array));
-  MAP_ANCHOR = alive[0];
+  mapAnchor = alive[0];
   alive.length = 0;
 }
-let MAP_ANCHOR: LargeVec | undefined;
 completeSlackTracking();
