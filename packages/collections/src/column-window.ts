@@ -92,6 +92,16 @@ export class AppendWindow<T extends TypedArray> {
     else this.#vec.set(index, value);
   }
 
+  /**
+   * Throws what the vector throws for its elements (`ERR_LGALLOC_DISPOSED`,
+   * `ERR_LGALLOC_BUFFER_DETACHED` for storage other code moved away): for an append that
+   * writes nothing (a 0 bit in a partly used bitmap byte), which would otherwise succeed
+   * over storage that is gone. A window over moved storage has length 0.
+   */
+  checkStorage(): void {
+    if (this.#window.length === 0) this.#vec.view(0, 0);
+  }
+
   /** Makes room for `additional` more elements, so that appending them does not grow. */
   reserve(additional: number): void {
     const vec = this.#vec;

@@ -12,7 +12,11 @@
 // take a fast path of one or two comparisons and one typed-array access; everything else
 // (growth, conversion of non-primitive values, errors, disposal, storage beyond 2^32
 // elements) is on slow paths in separate methods. A disposed vector has `#length` and
-// `#fast` 0, so the fast paths fail over to the slow ones, which throw.
+// `#fast` 0, so the fast paths fail over to the slow ones, which throw. Storage that other
+// code detached reads as `undefined` on the fast paths (checked before a store), which
+// fail over too (ERR_LGALLOC_BUFFER_DETACHED). What V8 does with all this (inlining, field
+// types, maps) is measured in packages/collections/bench section 2b and pinned by
+// test/src/large-vec-optimizer.test.ts (issue 8).
 //
 // Errors never lose data: every operation validates and converts its arguments (which may
 // run user `valueOf` code) before it changes anything, and allocates new storage before it
@@ -59,7 +63,7 @@ import {
   type ElementOf,
 } from "./element-kinds";
 
-import { plainView, typedArrayLength } from "./intrinsics";
+import { arrayBufferByteLength, plainView, typedArrayLength } from "./intrinsics";
 import { makeToken, takeToken, type LargeVecToken } from "./large-vec-token";
 import { convertSource } from "./source-blocks";
 import { emptyStorage, newStorage, releaseStorage, type Storage } from "./vec-storage";
@@ -72,6 +76,9 @@ export type LargeVecStorage = "heap" | "pooled";
 
 /** Brand shared by every copy of this package, so `isLargeVec` works across duplicates. */
 const BRAND = Symbol.for("lgalloc.LargeVec");
+
+/** What `#array` holds before the constructor sets it (see there). */
+const EMPTY_F64 = new Float64Array(0);
 
 /** Fewest elements a growing vector allocates. */
 const MIN_GROWTH = 8;
@@ -118,6 +125,16 @@ function disposedError(operation: string): LgallocError {
   );
 }
 
+function bufferDetachedError(operation: string): LgallocError {
+  return new LgallocError(
+    "ERR_LGALLOC_BUFFER_DETACHED",
+    `Cannot ${operation}: the vector's storage (the buffer of its views: vec.view().buffer, ` +
+      "or a column's values().buffer) was detached by other code, e.g. moved with " +
+      "structuredClone(buffer, { transfer: [buffer] }) or postMessage; its memory now " +
+      "belongs to whoever received it. Call dispose() to end the vector or column",
+  );
+}
+
 function cloneGuard(): never {
   throw new NotCloneableError(
     "LargeVec",
@@ -157,8 +174,15 @@ export class LargeVec<T extends TypedArray = Float64Array>
   readonly #kind: ElementKind<T>;
   /** `typeof` an element: `"number"`, or `"bigint"` for the 64-bit integer kinds. */
   readonly #primitive: "number" | "bigint";
-  /** The first chunk of the storage (all of it unless it holds more than 2^32 elements). */
-  #array: Elements;
+  /**
+   * The first chunk of the storage (all of it unless it holds more than 2^32 elements).
+   * Declared with a value: a field declared without one starts as `undefined`, and V8 then
+   * records "any object" as the field's type, so that every loop that pushes checks the
+   * array's class before each store (7% of a push in the benchmark). Starting as a
+   * Float64Array (the default element type) keeps the type exact in a program whose vectors
+   * all hold doubles; vectors of other kinds widen it to "any object" for all (issue 8).
+   */
+  #array: Elements = EMPTY_F64 as unknown as Elements;
   /** Elements `#array` covers; 0 once disposed, so that every fast path fails over. */
   #fast: number;
   /** Views covering the whole capacity; `[#array]` unless longer than 2^32 elements. */
@@ -309,37 +333,37 @@ export class LargeVec<T extends TypedArray = Float64Array>
 
   /** Elements in the vector. */
   get length(): number {
-    LargeVec.#live(this, "read length");
+    LargeVec.#alive(this, "read length");
     return this.#length;
   }
 
   /** Elements the current storage holds without reallocating. */
   get capacity(): number {
-    LargeVec.#live(this, "read capacity");
+    LargeVec.#alive(this, "read capacity");
     return this.#capacity;
   }
 
   /** `"heap"` below 2 MiB, `"pooled"` on an lgalloc region. */
   get storage(): LargeVecStorage {
-    LargeVec.#live(this, "read storage");
+    LargeVec.#alive(this, "read storage");
     return this.#region === undefined ? "heap" : "pooled";
   }
 
   /** The typed array constructor of the elements. */
   get elementType(): TypedArrayConstructor<T> {
-    LargeVec.#live(this, "read elementType");
+    LargeVec.#alive(this, "read elementType");
     return this.#kind.Ctor;
   }
 
   /** Bytes per element, as the element type's `BYTES_PER_ELEMENT`. */
   get BYTES_PER_ELEMENT(): number {
-    LargeVec.#live(this, "read BYTES_PER_ELEMENT");
+    LargeVec.#alive(this, "read BYTES_PER_ELEMENT");
     return this.#kind.bytesPerElement;
   }
 
   /** `length * BYTES_PER_ELEMENT`. */
   get byteLength(): number {
-    LargeVec.#live(this, "read byteLength");
+    LargeVec.#alive(this, "read byteLength");
     return this.#length * this.#kind.bytesPerElement;
   }
 
@@ -372,10 +396,15 @@ export class LargeVec<T extends TypedArray = Float64Array>
     // vector midway). The wrong primitive (a bigint into a number kind, a number into a
     // bigint kind) makes the store throw before it writes anything. Comparing `typeof` with
     // constants is free where the value's type is known; with the kind's it was 20% slower.
+    // Reading the element first catches storage that other code detached (a transferring
+    // structuredClone of `view().buffer`), where the store would be dropped silently: it
+    // reads `undefined` there and a number or bigint everywhere else, and optimized code
+    // drops the read, whose checks the store makes anyway (issue 8).
     if (
-      length < this.#fast &&
       arguments.length === 1 &&
-      (typeof value === "number" || typeof value === "bigint")
+      length < this.#fast &&
+      (typeof value === "number" || typeof value === "bigint") &&
+      this.#array[length] !== undefined
     ) {
       try {
         this.#array[length] = value;
@@ -384,14 +413,10 @@ export class LargeVec<T extends TypedArray = Float64Array>
       }
       return (this.#length = length + 1);
     }
-    // The slow path must stay inlinable and get `arguments` itself: inlined, V8 never
-    // creates the arguments object on the fast path; with `#pushSlow` kept out of line (its
-    // body padded past V8's inlining limit, to shrink the loop it inlines into), every push
-    // allocated one and took 3.8x as long. The price of inlining it: once any vector has
-    // grown (the call has feedback), a loop that pushes carries the slow path's code and
-    // spills its counter around it, and runs ~1.2x as long as before (issue 8; figures in
-    // packages/collections/bench, section 2b).
-    return this.#pushSlow(arguments);
+    // Everything else (growth, conversion, several values, errors) is forwarded as it came:
+    // TurboFan turns `apply` with the arguments object into a call that never creates that
+    // object. `#pushSlow` must stay out of line (see there).
+    return this.#pushSlow.apply(this, arguments as unknown as unknown[]);
   }
 
   /** Removes and returns the last element; `undefined` if empty. */
@@ -403,9 +428,13 @@ export class LargeVec<T extends TypedArray = Float64Array>
       throw new InvalidThisError("LargeVec");
     }
     if (length > 0 && length <= this.#fast) {
-      if (length > this.#dirtyEnd) this.#dirtyEnd = length;
-      this.#length = length - 1;
-      return this.#array[length - 1] as ElementOf<T>;
+      // `undefined`: storage detached by other code (see push); the slow path says so.
+      const value = this.#array[length - 1];
+      if (value !== undefined) {
+        if (length > this.#dirtyEnd) this.#dirtyEnd = length;
+        this.#length = length - 1;
+        return value as ElementOf<T>;
+      }
     }
     return this.#popSlow();
   }
@@ -429,7 +458,9 @@ export class LargeVec<T extends TypedArray = Float64Array>
       index < length &&
       index < this.#fast
     ) {
-      return this.#array[index] as ElementOf<T>;
+      // `undefined`: storage detached by other code (see push); the slow path says so.
+      const value = this.#array[index];
+      if (value !== undefined) return value as ElementOf<T>;
     }
     return this.#getSlow(index);
   }
@@ -458,7 +489,8 @@ export class LargeVec<T extends TypedArray = Float64Array>
       typeof index === "number" &&
       index >>> 0 === index &&
       index < length &&
-      index < this.#fast
+      index < this.#fast &&
+      this.#array[index] !== undefined // storage detached by other code, as in push
     ) {
       // As in push: a primitive stores without running user code, or throws storing nothing.
       try {
@@ -1077,7 +1109,9 @@ export class LargeVec<T extends TypedArray = Float64Array>
   [inspect.custom](): string {
     // `LargeVec.prototype` and objects inheriting from a vector are no vectors.
     if (!(#disposed in this)) return "LargeVec {}";
-    return this.#disposed ? `LargeVec<${this.#kind.name}>(disposed)` : this.toString();
+    if (this.#disposed) return `LargeVec<${this.#kind.name}>(disposed)`;
+    if (this.#storageDetached()) return `LargeVec<${this.#kind.name}>(storage detached)`;
+    return this.toString();
   }
 
   // ---- Slow paths and internals ----------------------------------------------------
@@ -1089,16 +1123,46 @@ export class LargeVec<T extends TypedArray = Float64Array>
     throw new InvalidThisError("LargeVec");
   }
 
-  /** `value` as a live vector: `ERR_INVALID_THIS`, then `ERR_LGALLOC_DISPOSED`. */
-  static #live(value: unknown, operation: string): void {
+  /** `value` as a vector not disposed: `ERR_INVALID_THIS`, then `ERR_LGALLOC_DISPOSED`. */
+  static #alive(value: unknown, operation: string): void {
     if (LargeVec.#check(value).#disposed) throw disposedError(operation);
+  }
+
+  /**
+   * `value` as a vector whose elements can be used: as `#alive`, then
+   * `ERR_LGALLOC_BUFFER_DETACHED` if other code detached its storage.
+   */
+  static #live(value: unknown, operation: string): void {
+    const vec = LargeVec.#check(value);
+    if (vec.#disposed) throw disposedError(operation);
+    if (vec.#storageDetached()) throw bufferDetachedError(operation);
+  }
+
+  /**
+   * True if other code detached the storage's buffer (a transferring `structuredClone` or
+   * `postMessage` of `view().buffer`): its memory belongs to the receiver now. Heap storage
+   * and the fallback backend's regions are ordinary ArrayBuffers; the vector itself only
+   * detaches a buffer it no longer uses.
+   */
+  #storageDetached(): boolean {
+    return this.#capacity !== 0 && arrayBufferByteLength(this.#buffer) === 0;
   }
 
   #maxLength(): number {
     return MAX_REGION_BYTES / this.#kind.bytesPerElement;
   }
 
-  #pushSlow(values: IArguments): number {
+  /**
+   * `push` off its fast path: no value or several, a value to convert, growth, errors.
+   *
+   * V8 must not inline it into the loops that call `push`: inlined, its code and that of
+   * everything it calls sits in every such loop once any vector has grown, with register
+   * spills around it, and pushing to a vector that never grows took 1.25-1.35x as long
+   * (issue 8; packages/collections/bench, section 2b). V8 inlines functions of up to 460
+   * bytes of bytecode, so this one does the whole job itself, growth included, rather
+   * than through `#ensure` (check with node --trace-turbo-inlining: no `#pushSlow` line).
+   */
+  #pushSlow(...values: unknown[]): number {
     LargeVec.#live(this, "push");
     const count = values.length;
     if (count === 0) return this.#length;
@@ -1109,15 +1173,20 @@ export class LargeVec<T extends TypedArray = Float64Array>
     }
     LargeVec.#live(this, "push");
     const length = this.#length;
-    if (count > this.#maxLength() - length) {
-      throw new OutOfRangeError(
-        "length",
-        `<= ${this.#maxLength()} (64 GiB of elements)`,
-        length + count,
-      );
+    const capacity = this.#capacity;
+    const max = this.#maxLength();
+    if (count > max - length) {
+      throw new OutOfRangeError("length", `<= ${max} (64 GiB of elements)`, length + count);
     }
-    this.#ensure(length + count);
-    for (let i = 0; i < count; i++) this.#write(length + i, converted[i]);
+    if (length + count > capacity) {
+      // Doubling, from MIN_GROWTH elements on, to at most 64 GiB (as #ensure grows).
+      this.#resizeStorage(Math.min(max, Math.max(length + count, capacity * 2, MIN_GROWTH)));
+    }
+    if (length + count <= this.#fast) {
+      for (let i = 0; i < count; i++) this.#array[length + i] = converted[i];
+    } else {
+      for (let i = 0; i < count; i++) this.#write(length + i, converted[i]);
+    }
     return (this.#length = length + count);
   }
 
@@ -1401,6 +1470,7 @@ export class LargeVec<T extends TypedArray = Float64Array>
       const what = this.#what;
       if (what === Iteration.Keys) return { value: index as E, done: false };
       const value = index < vec.#fast ? vec.#array[index] : vec.#read(index);
+      if (value === undefined) LargeVec.#live(vec, "iterate"); // storage detached
       return { value: (what === Iteration.Values ? value : [index, value]) as E, done: false };
     }
 
@@ -1430,6 +1500,19 @@ type LargeVecInternalConstructor = new <T extends TypedArray>(
 ) => LargeVec<T>;
 
 /**
+ * One empty vector, alive as long as this module: it keeps the vectors' maps alive (V8's
+ * hidden classes; every vector has the same one). V8 reaches a class's later maps only
+ * through weak transitions, so once no vector is alive a full collection (past
+ * --retain-maps-for-n-gc) frees them, and with them the feedback and the optimized code
+ * that name them: in a program that makes one vector at a time and collects garbage in
+ * between (like the benchmark), every loop that pushes was thrown away, rerun unoptimized
+ * and compiled again for each new vector, and pushing 50M doubles to a pre-sized vector
+ * took 1.7x as long as to a bare class instead of 1.1x (issue 8; packages/collections/bench
+ * section 2b; test/src/large-vec-optimizer.test.ts). It holds an empty heap buffer.
+ */
+let mapAnchor: LargeVec | undefined;
+
+/**
  * Fixes the size of every vector's object now, with all its fields inside it. V8 sizes a
  * class's instances by "slack tracking": its first few instances get room to spare, and on
  * a later construction it shrinks the size to what the instances use, found by walking the
@@ -1437,19 +1520,20 @@ type LargeVecInternalConstructor = new <T extends TypedArray>(
  * when a field's representation changes, so in a program that makes one large vector at a
  * time and collects garbage in between (like the benchmark), the walk can find none of the
  * full maps: the size shrinks to no fields at all, and every vector afterwards keeps its
- * fields in a separate
- * property array: one more dependent load for each of push's `#length`, `#fast` and
- * `#array` (seen in the benchmark's push loop, `packages/collections/bench` section 2b, whose
- * processes make one vector per run: `vec -> property array -> field` on every push; the
- * effect on its medians was within this shared machine's noise). Constructing a few empty
- * vectors here, all alive until the tracking is over, fixes the size while their maps still
- * hold every field (issue 8; test/src/large-vec-layout.test.ts). They hold
- * empty heap buffers and no region.
+ * fields in a separate property array: one more dependent load for each of push's
+ * `#length`, `#fast` and `#array` (seen in the benchmark's push loop,
+ * `packages/collections/bench` section 2b, whose processes make one vector per run:
+ * `vec -> property array -> field` on every push; the effect on its medians was within this
+ * shared machine's noise). Constructing a few empty vectors here, all alive until the
+ * tracking is over, fixes the size while their maps still hold every field (issue 8;
+ * test/src/large-vec-layout.test.ts). They hold empty heap buffers and no region; the first
+ * stays alive as `mapAnchor`.
  */
 function completeSlackTracking(): void {
   const alive: LargeVec[] = [];
   // V8 ends the tracking at the 7th construction; more cost nothing but a few microseconds.
   for (let i = 0; i < 16; i++) alive.push(new LargeVec(Float64Array));
+  mapAnchor = alive[0];
   alive.length = 0;
 }
 completeSlackTracking();

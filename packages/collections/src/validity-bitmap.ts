@@ -59,8 +59,11 @@ export class Bitmap {
     } else if (bit) {
       this.#tail |= 1 << shift;
       this.#bytes.set(this.#bytes.length - 1, this.#tail);
+    } else {
+      // A 0 bit in a partly used byte is already 0 (invariant above): nothing to write, but
+      // the storage must still be there (issue 8: moved away by other code).
+      this.#bytes.checkStorage();
     }
-    // A 0 bit in a partly used byte is already 0 (invariant above).
     this.#length++;
     if (this.#length % 8 === 0) this.#tail = 0;
   }
