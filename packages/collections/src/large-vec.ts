@@ -49,6 +49,7 @@ import {
   chunkViews,
   forEachSpan,
 } from "./chunked-views";
+import { keepMapsAlive } from "./map-anchors";
 import {
   conversionError,
   convertElement,
@@ -1433,23 +1434,17 @@ type LargeVecInternalConstructor = new <T extends TypedArray>(
  * Fixes the size of every vector's object now, with all its fields inside it. V8 sizes a
  * class's instances by "slack tracking": its first few instances get room to spare, and on
  * a later construction it shrinks the size to what the instances use, found by walking the
- * map transitions from the class's initial map. Those transitions are weak and get replaced
- * when a field's representation changes, so in a program that makes one large vector at a
- * time and collects garbage in between (like the benchmark), the walk can find none of the
- * full maps: the size shrinks to no fields at all, and every vector afterwards keeps its
- * fields in a separate
- * property array: one more dependent load for each of push's `#length`, `#fast` and
- * `#array` (seen in the benchmark's push loop, `packages/collections/bench` section 2b, whose
- * processes make one vector per run: `vec -> property array -> field` on every push; the
- * effect on its medians was within this shared machine's noise). Constructing a few empty
- * vectors here, all alive until the tracking is over, fixes the size while their maps still
- * hold every field (issue 8; test/src/large-vec-layout.test.ts). They hold
- * empty heap buffers and no region.
+ * map transitions from the class's initial map. Those transitions are weak, so where the
+ * walk found none of the full maps, the size shrank to no fields at all and every vector
+ * afterwards kept its fields in a separate property array: one more dependent load for each
+ * of push's `#length`, `#fast` and `#array` (issue 8; test/src/large-vec-layout.test.ts).
+ * The vectors made here stay alive until the tracking is over, and after it (map-anchors.ts),
+ * so that their maps are never freed. They hold empty heap buffers and no region.
  */
 function completeSlackTracking(): void {
   const alive: LargeVec[] = [];
   // V8 ends the tracking at the 7th construction; more cost nothing but a few microseconds.
   for (let i = 0; i < 16; i++) alive.push(new LargeVec(Float64Array));
-  alive.length = 0;
+  keepMapsAlive(...alive);
 }
 completeSlackTracking();
