@@ -53,6 +53,7 @@ import {
   chunkViews,
   forEachSpan,
 } from "./chunked-views";
+import { keepMapsAlive } from "./map-anchors";
 import {
   conversionError,
   convertElement,
@@ -1500,40 +1501,20 @@ type LargeVecInternalConstructor = new <T extends TypedArray>(
 ) => LargeVec<T>;
 
 /**
- * One empty vector, alive as long as this module: it keeps the vectors' maps alive (V8's
- * hidden classes; every vector has the same one). V8 reaches a class's later maps only
- * through weak transitions, so once no vector is alive a full collection (past
- * --retain-maps-for-n-gc) frees them, and with them the feedback and the optimized code
- * that name them: in a program that makes one vector at a time and collects garbage in
- * between (like the benchmark), every loop that pushes was thrown away, rerun unoptimized
- * and compiled again for each new vector, and pushing 50M doubles to a pre-sized vector
- * took 1.7x as long as to a bare class instead of 1.1x (issue 8; packages/collections/bench
- * section 2b; test/src/large-vec-optimizer.test.ts). It holds an empty heap buffer.
- */
-let mapAnchor: LargeVec | undefined;
-
-/**
  * Fixes the size of every vector's object now, with all its fields inside it. V8 sizes a
  * class's instances by "slack tracking": its first few instances get room to spare, and on
  * a later construction it shrinks the size to what the instances use, found by walking the
- * map transitions from the class's initial map. Those transitions are weak and get replaced
- * when a field's representation changes, so in a program that makes one large vector at a
- * time and collects garbage in between (like the benchmark), the walk can find none of the
- * full maps: the size shrinks to no fields at all, and every vector afterwards keeps its
- * fields in a separate property array: one more dependent load for each of push's
- * `#length`, `#fast` and `#array` (seen in the benchmark's push loop,
- * `packages/collections/bench` section 2b, whose processes make one vector per run:
- * `vec -> property array -> field` on every push; the effect on its medians was within this
- * shared machine's noise). Constructing a few empty vectors here, all alive until the
- * tracking is over, fixes the size while their maps still hold every field (issue 8;
- * test/src/large-vec-layout.test.ts). They hold empty heap buffers and no region; the first
- * stays alive as `mapAnchor`.
+ * map transitions from the class's initial map. Those transitions are weak, so where the
+ * walk found none of the full maps, the size shrank to no fields at all and every vector
+ * afterwards kept its fields in a separate property array: one more dependent load for each
+ * of push's `#length`, `#fast` and `#array` (issue 8; test/src/large-vec-layout.test.ts).
+ * The vectors made here stay alive until the tracking is over, and after it (map-anchors.ts),
+ * so that their maps are never freed. They hold empty heap buffers and no region.
  */
 function completeSlackTracking(): void {
   const alive: LargeVec[] = [];
   // V8 ends the tracking at the 7th construction; more cost nothing but a few microseconds.
   for (let i = 0; i < 16; i++) alive.push(new LargeVec(Float64Array));
-  mapAnchor = alive[0];
-  alive.length = 0;
+  keepMapsAlive(...alive);
 }
 completeSlackTracking();
