@@ -7,7 +7,7 @@
 
 import { expect } from "chai";
 import fc from "fast-check";
-import { LgallocError } from "@lgalloc/core";
+import { LgallocError, stats } from "@lgalloc/core";
 import { PooledTableBuilder, pooledTableFromArrays, type ArrowTypeName } from "@lgalloc/arrow";
 import type * as Arrow from "apache-arrow";
 
@@ -286,6 +286,31 @@ describe("pooledTableFromArrays", () => {
     expect(t.getChild("s")!.toJSON()).to.deep.equal(["a", null, "ccc"]);
     expect(t.getChild("f")!.toArray()).to.deep.equal(new Float64Array([1.5, 2.5, 3.5]));
     expect(t.schema.fields[0]!.nullable).to.equal(false);
+  });
+
+  it("sizes each batch's string data from the input: no buffer is outgrown and dropped", () => {
+    // 1M strings of 10 ASCII characters in batches of 500K rows: 4.5 MB of data per batch,
+    // reserved at once (growing by doubling made and dropped a region per batch, issue 10).
+    const s = Array.from({ length: 1_000_000 }, (_, i) =>
+      i % 10 === 3 ? null : `s${String(i).padStart(9, "0")}`,
+    );
+    const f = new Float64Array(s.length).map((_, i) => i);
+    const before = stats();
+    using table = pooledTableFromArrays({ f, s }, { batchRows: 500_000 });
+    const after = stats();
+    expect(after.disposedRegions - before.disposedRegions).to.equal(0);
+    expect(table.batches.length).to.equal(2);
+    const t = table.toArrowTable();
+    expect(t.getChild("s")!.get(999_999)).to.equal("s000999999");
+    expect(t.getChild("s")!.get(3)).to.equal(null);
+    expect(t.getChild("s")!.toArray()).to.deep.equal(s);
+  });
+
+  it("builds non-ASCII strings past the reserved lower bound, batch after batch", () => {
+    const s = Array.from({ length: 5000 }, (_, i) => (i % 7 === 0 ? null : `€${i}é😀`));
+    using table = pooledTableFromArrays({ s }, { batchRows: 1234 });
+    expect(table.batches.length).to.equal(5);
+    expect(table.toArrowTable().getChild("s")!.toArray()).to.deep.equal(s);
   });
 
   it("makes a dictionary when asked", () => {

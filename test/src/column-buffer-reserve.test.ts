@@ -87,3 +87,64 @@ describe("ColumnBuffer appends after a rollback", () => {
     column.dispose();
   });
 });
+
+describe("ColumnBuffer#reserveData()", () => {
+  it("makes room for a utf8 column's data at once: writing it allocates no other region", () => {
+    const column = new ColumnBuffer("utf8");
+    const strings = Array.from({ length: 300_000 }, (_, i) => `v${String(i).padStart(8, "0")}`);
+    const bytes = strings.reduce((sum, s) => sum + s.length, 0); // 2.7 MB of ASCII
+    column.reserve(strings.length);
+    column.reserveData(bytes);
+    const before = stats();
+    column.appendMany(strings);
+    const after = stats();
+    expect(after.liveRegions).to.equal(before.liveRegions);
+    expect(after.disposedRegions).to.equal(before.disposedRegions);
+    expect(column.data().length).to.equal(bytes);
+    expect(column.get(0)).to.equal(strings[0]);
+    expect(column.get(299_999)).to.equal(strings[299_999]);
+    column.dispose();
+  });
+
+  it("keeps the values written before it, and non-ASCII data past the reservation grows", () => {
+    const column = new ColumnBuffer("utf8");
+    column.appendMany(["abc", null, "déjà"]);
+    column.reserveData(3_000_000);
+    column.append("x".repeat(100));
+    column.appendMany(Array.from({ length: 1000 }, () => "€".repeat(2000))); // 6 MB
+    expect(column.length).to.equal(1004);
+    expect(column.get(0)).to.equal("abc");
+    expect(column.get(1)).to.equal(null);
+    expect(column.get(2)).to.equal("déjà");
+    expect(column.get(3)).to.equal("x".repeat(100));
+    expect(column.get(1003)).to.equal("€".repeat(2000));
+    column.dispose();
+  });
+
+  it("is a no-op for fixed-width kinds, and refuses bad counts, pins and disposal", () => {
+    const fixed = new ColumnBuffer("float64");
+    const before = stats().liveRegions;
+    fixed.reserveData(10_000_000);
+    expect(stats().liveRegions).to.equal(before);
+    expect(fixed.length).to.equal(0);
+    fixed.dispose();
+    const column = new ColumnBuffer("binary");
+    expect(() => column.reserveData("1" as never))
+      .to.throw(TypeError, '"bytes"')
+      .with.property("code", "ERR_INVALID_ARG_TYPE");
+    for (const bad of [-1, 1.5, 2 ** 60, NaN]) {
+      expect(() => column.reserveData(bad))
+        .to.throw(RangeError, '"bytes"')
+        .with.property("code", "ERR_OUT_OF_RANGE");
+    }
+    const pin = column.pin();
+    expect(() => column.reserveData(1))
+      .to.throw(LgallocError)
+      .with.property("code", "ERR_LGALLOC_BUSY");
+    pin.release();
+    column.dispose();
+    expect(() => column.reserveData(1))
+      .to.throw(LgallocError)
+      .with.property("code", "ERR_LGALLOC_DISPOSED");
+  });
+});

@@ -133,6 +133,14 @@ export class FieldBuilder {
     this.#column.reserve(rows);
   }
 
+  /**
+   * Makes room for `bytes` more data bytes of a variable-width column (a no-op for other
+   * kinds): see `ColumnBuffer#reserveData`.
+   */
+  reserveData(bytes: number): void {
+    this.#column.reserveData(bytes);
+  }
+
   /** Drops the slots from `length` on (rolling back a failed row). */
   truncate(length: number): void {
     this.#column.truncate(length);

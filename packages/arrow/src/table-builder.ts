@@ -242,8 +242,18 @@ export class PooledTableBuilder implements Disposable {
       const batchRest = Math.min(length - done, this.#batchRows - this.#rows);
       if (done === 0 || this.#rows === 0) {
         // The call knows how many rows go into this batch: room for them at once, so that
-        // no buffer grows through intermediate sizes (ColumnBuffer#reserve says why).
+        // no buffer grows through intermediate sizes (ColumnBuffer#reserve says why), and
+        // for a variable-width column's data as many bytes as its values take at least
+        // (a string's UTF-16 length: exact for ASCII). Growing a data buffer by doubling
+        // instead left each batch's intermediate buffers in the pool and on the heap
+        // (issue 10: pooledTableFromArrays peaked 200 MB above appendRow).
+        const dataBytes = this.#dataLowerBounds(inputs, done, done + batchRest);
+        if (this.#fields !== fields) throw disposedError("builder", "appendColumns");
         for (const field of fields) field.reserve(batchRest);
+        for (let b = 0; b < this.#bounded.length; b++) {
+          const field = fields[this.#bounded[b]!]!;
+          field.reserveData(Math.min(dataBytes[b]!, field.exactRemainingDataBytes));
+        }
       }
       let count = Math.min(batchRest, CHECK_ROWS);
       count = this.#fitData(inputs, done, count);
@@ -415,6 +425,25 @@ export class PooledTableBuilder implements Disposable {
         return;
       }
     }
+  }
+
+  /**
+   * Per variable-width field (in `#bounded` order), the data bytes rows `[start, end)` take
+   * at least: a string's length in UTF-16 code units (its UTF-8 bytes when ASCII, never
+   * more), a byte view's length. Values of the wrong type count nothing (the column refuses
+   * them later, naming them).
+   */
+  #dataLowerBounds(inputs: ArrayLike<unknown>[], start: number, end: number): number[] {
+    return this.#bounded.map((i) => {
+      const values = inputs[i]!;
+      let bytes = 0;
+      for (let r = start; r < end; r++) {
+        const value = values[r];
+        if (typeof value === "string") bytes += value.length;
+        else if (ArrayBuffer.isView(value)) bytes += value.byteLength;
+      }
+      return bytes;
+    });
   }
 
   /** How many of `count` rows from `done` fit the variable-width data limit of this batch. */

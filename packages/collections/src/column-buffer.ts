@@ -369,6 +369,26 @@ export class ColumnBuffer<K extends ColumnKind = ColumnKind>
   }
 
   /**
+   * Makes room for `bytes` more data bytes of a utf8/binary column (of any variable-width
+   * kind) at once, without growing through intermediate sizes on the way: for a caller
+   * that knows (or bounds from below) how many bytes are coming, e.g. the sum of a batch's
+   * string lengths. A no-op for fixed-width kinds. Changes nothing else.
+   *
+   * @throws `TypeError` `ERR_INVALID_ARG_TYPE` for a non-number; `RangeError`
+   *   `ERR_OUT_OF_RANGE` unless it is a safe integer >= 0 within the column's 64 GiB; the
+   *   core's allocation errors; `ERR_LGALLOC_BUSY` while pinned.
+   */
+  reserveData(bytes: number): void {
+    const storage = ColumnBuffer.#mutable(this, "reserveData");
+    if (typeof bytes !== "number") throw new InvalidArgTypeError("bytes", "of type number", bytes);
+    const room = MAX_REGION_BYTES - (storage.data()?.length ?? 0);
+    if (!Number.isSafeInteger(bytes) || bytes < 0 || bytes > room) {
+      throw new OutOfRangeError("bytes", `an integer >= 0 && <= ${room}`, bytes);
+    }
+    storage.reserveData(bytes);
+  }
+
+  /**
    * Appends `count` nulls (default 1).
    *
    * @throws `TypeError` `ERR_INVALID_ARG_TYPE` for a non-number `count`; `RangeError`

@@ -54,6 +54,8 @@ export interface ColumnStorage {
   write(value: Stored, index: number): void;
   /** Makes room for `slots` more slots (values or offsets; not data bytes). */
   reserve(slots: number): void;
+  /** Makes room for `bytes` more data bytes (variable-width kinds; a no-op for others). */
+  reserveData(bytes: number): void;
   /** Appends `count` null slots (zero values, or repeated offsets). */
   writeNulls(count: number): void;
   /**
@@ -116,6 +118,10 @@ class FixedStorage implements ColumnStorage {
 
   reserve(slots: number): void {
     this.#values.reserve(slots);
+  }
+
+  reserveData(): void {
+    // No data bytes: the values are reserved by slots.
   }
 
   writeNulls(count: number): void {
@@ -202,6 +208,10 @@ class BoolStorage implements ColumnStorage {
     // Bit-packed: an eighth of a byte per slot, not worth reserving.
   }
 
+  reserveData(): void {
+    // No data bytes.
+  }
+
   writeTypedArray(): number {
     return -1;
   }
@@ -286,6 +296,10 @@ class VariableStorage implements ColumnStorage {
 
   reserve(slots: number): void {
     this.#offsets.reserve(slots);
+  }
+
+  reserveData(bytes: number): void {
+    this.#data.reserve(bytes);
   }
 
   writeTypedArray(): number {

@@ -122,6 +122,20 @@ export class DataBuffer {
     return end;
   }
 
+  /**
+   * Makes room for `bytes` more committed bytes at once (the capacity: nothing is zero-filled
+   * or touched until written), so that writing them does not grow through intermediate sizes.
+   */
+  reserve(bytes: number): void {
+    const vec = this.#vec;
+    const required = this.#length + bytes;
+    if (required <= vec.capacity) return;
+    this.#window = EMPTY_WINDOW;
+    vec.reserve(required - vec.length);
+    // Moving the storage detached the old window: view the (unchanged) length again.
+    this.#window = vec.length <= MAX_WINDOW_BYTES ? vec.view(0, vec.length) : EMPTY_WINDOW;
+  }
+
   /** Makes the bytes written up to `end` part of the buffer. */
   commit(end: number): void {
     this.#length = end;
