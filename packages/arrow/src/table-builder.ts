@@ -440,7 +440,13 @@ export class PooledTableBuilder implements Disposable {
       for (let r = start; r < end; r++) {
         const value = values[r];
         if (typeof value === "string") bytes += value.length;
-        else if (ArrayBuffer.isView(value)) bytes += value.byteLength;
+        else if (ArrayBuffer.isView(value)) {
+          // Only a hint: a view whose byteLength getter lies counts nothing here, and the
+          // column reads its real length when it appends it.
+          const viewBytes: unknown = value.byteLength;
+          if (typeof viewBytes === "number" && Number.isSafeInteger(viewBytes) && viewBytes > 0)
+            bytes += viewBytes;
+        }
       }
       return bytes;
     });

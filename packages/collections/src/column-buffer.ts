@@ -33,7 +33,6 @@ import {
 
 import {
   COLUMN_KINDS,
-  KINDS,
   TIME_UNITS,
   isColumnKind,
   type ColumnData,
@@ -47,7 +46,6 @@ import {
 import { argumentName, createStorage, INT32_MAX, type ColumnStorage } from "./column-storage";
 import { sealBuffers, type SealedColumn } from "./column-seal";
 import { makeColumnToken, takeColumnToken, type ColumnBufferToken } from "./column-transfer";
-import { keepMapsAlive } from "./map-anchors";
 import { Bitmap } from "./validity-bitmap";
 
 /** Brand shared by every copy of this package, so `isColumnBuffer` works across duplicates. */
@@ -728,26 +726,3 @@ function parseUnit(kind: ColumnKind, options: unknown): TimeUnit | null {
   }
   return unit as TimeUnit;
 }
-
-/**
- * One column of each kind, with a few values and a null appended, kept alive with the maps
- * of a column and of the objects it makes while appending (map-anchors.ts). Each holds a
- * few bytes of heap memory and no region.
- */
-function anchorColumn(kind: ColumnKind): ColumnBuffer {
-  const info = KINDS[kind];
-  const sample =
-    info.layout === "fixed"
-      ? 1
-      : info.layout === "bool"
-        ? true
-        : info.text
-          ? "anchor"
-          : new Uint8Array(6);
-  const column = ColumnBuffer.create(kind) as ColumnBuffer;
-  // Enough appends to pass the first-append paths.
-  for (let i = 0; i < 100; i++) (column.append as (value: unknown) => void)(sample);
-  column.appendNull();
-  return column;
-}
-keepMapsAlive(...COLUMN_KINDS.map(anchorColumn));
