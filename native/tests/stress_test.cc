@@ -322,8 +322,9 @@ TEST(Stress, ManyThreadsHandRegionsToEachOther) {
 }
 
 TEST(Stress, StealingUnderContention) {
-  // Producers free into their own caches and linger; consumers have empty caches and empty
-  // global pools, so they must steal (or map). Every region is handed out once at a time.
+  // Producers (threads that never allocate, so without caches) free into the global pool and
+  // linger; consumers take batches from it into their caches and steal from each other.
+  // Every region is handed out once at a time.
   Config config = enabled_config();
   config.max_area_bytes = 2 * kMiB;  // no clean regions besides the one returned
   Allocator allocator(config);
@@ -364,8 +365,14 @@ TEST(Stress, StealingUnderContention) {
     for (std::thread& consumer : consumers) consumer.join();
     exit.open();
     for (std::thread& producer : producers) producer.join();
-    // All 16 came from the producers' caches: no new area.
-    EXPECT_EQ(class_stats(allocator, 2 * kMiB).areas, areas_before) << round;
+    // All 16 came from the regions the producers freed, as a rule without a new area. But
+    // regions move from the global pool into a consumer's cache in a batch, and while a
+    // batch is in that consumer's hands (popped, not yet pushed into its deque) no other
+    // thread can see it: a consumer that looks then finds nothing and maps (as Rust lgalloc
+    // does with crossbeam's batch steals). Seen in ~1 round in 30, up to 4 areas in a round
+    // under ASan; the bound catches a pool that stops reusing. Nothing is handed out twice
+    // (checked above).
+    EXPECT_LE(class_stats(allocator, 2 * kMiB).areas, areas_before + kRegions / 2) << round;
     for (const Region& region : taken) {
       live.erase(region);
       EXPECT_EQ(allocator.deallocate(region), Status::kOk);
