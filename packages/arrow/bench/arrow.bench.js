@@ -174,14 +174,15 @@ function rssBreakdown() {
   }
   const memory = process.memoryUsage();
   const { liveBytes, mappedBytes } = require("@lgalloc/core").stats();
+  // arrayBuffers counts the pools' live region buffers too: only what lies outside them.
+  const arrayBuffers = Math.max(0, memory.arrayBuffers - liveBytes);
   return {
     rss: memory.rss,
     pool,
     lazyFree,
     v8Heap: memory.heapTotal,
-    // arrayBuffers counts the pools' live region buffers too: only what lies outside them.
-    arrayBuffers: Math.max(0, memory.arrayBuffers - liveBytes),
-    other: memory.rss - pool - memory.heapTotal - Math.max(0, memory.arrayBuffers - liveBytes),
+    arrayBuffers,
+    other: memory.rss - pool - memory.heapTotal - arrayBuffers,
     poolMapped: mappedBytes,
   };
 }

@@ -43,6 +43,7 @@ import {
   type ColumnValues,
   type TimeUnit,
 } from "./column-kinds";
+import { checkInteger } from "./argument-checks";
 import { argumentName, createStorage, INT32_MAX, type ColumnStorage } from "./column-storage";
 import { sealBuffers, type SealedColumn } from "./column-seal";
 import { makeColumnToken, takeColumnToken, type ColumnBufferToken } from "./column-transfer";
@@ -358,12 +359,8 @@ export class ColumnBuffer<K extends ColumnKind = ColumnKind>
    */
   reserve(slots: number): void {
     const storage = ColumnBuffer.#mutable(this, "reserve");
-    if (typeof slots !== "number") throw new InvalidArgTypeError("slots", "of type number", slots);
     const room = Math.min(storage.maxSlots, VALIDITY_MAX_SLOTS) - this.#length;
-    if (!Number.isSafeInteger(slots) || slots < 0 || slots > room) {
-      throw new OutOfRangeError("slots", `an integer >= 0 && <= ${room}`, slots);
-    }
-    storage.reserve(slots);
+    storage.reserve(checkInteger(slots, "slots", 0, room));
   }
 
   /**
@@ -378,12 +375,8 @@ export class ColumnBuffer<K extends ColumnKind = ColumnKind>
    */
   reserveData(bytes: number): void {
     const storage = ColumnBuffer.#mutable(this, "reserveData");
-    if (typeof bytes !== "number") throw new InvalidArgTypeError("bytes", "of type number", bytes);
     const room = MAX_REGION_BYTES - (storage.data()?.length ?? 0);
-    if (!Number.isSafeInteger(bytes) || bytes < 0 || bytes > room) {
-      throw new OutOfRangeError("bytes", `an integer >= 0 && <= ${room}`, bytes);
-    }
-    storage.reserveData(bytes);
+    storage.reserveData(checkInteger(bytes, "bytes", 0, room));
   }
 
   /**

@@ -133,7 +133,7 @@ export class DataBuffer {
     this.#window = EMPTY_WINDOW;
     vec.reserve(required - vec.length);
     // Moving the storage detached the old window: view the (unchanged) length again.
-    this.#window = vec.length <= MAX_WINDOW_BYTES ? vec.view(0, vec.length) : EMPTY_WINDOW;
+    this.#viewWindow();
   }
 
   /** Makes the bytes written up to `end` part of the buffer. */
@@ -184,6 +184,12 @@ export class DataBuffer {
     if (vec.length >= end) return;
     if (end > vec.capacity) vec.reserve(Math.max(end, vec.capacity * 2) - vec.length);
     vec.resize(Math.max(end, Math.min(vec.capacity, end + MAX_SLACK)));
+    this.#viewWindow();
+  }
+
+  /** `#window` over the vector's whole length, or EMPTY_WINDOW past one typed array's. */
+  #viewWindow(): void {
+    const vec = this.#vec;
     this.#window = vec.length <= MAX_WINDOW_BYTES ? vec.view(0, vec.length) : EMPTY_WINDOW;
   }
 }
