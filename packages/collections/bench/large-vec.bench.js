@@ -381,7 +381,14 @@ const PAIR_RATIOS = [
 ];
 const PAIR_PROCESSES = quick ? 1 : 3;
 const PAIR_ROUNDS = quick ? 3 : 7;
-const PAIR_WARMUP_ROUNDS = 2;
+// A fresh process's pools hold no pages, and growth fills them slowly: each doubling swaps
+// pages between the old region and the new (move_contents), so a region taken fresh gives
+// the old one nothing, and the first run leaves every page in its final region; each later
+// run fills the next class down (256 MiB of first-touch faults in the second run, 128 in
+// the third, ...). The warm-up rounds let that finish (about 9 runs) so that the measured
+// rounds show what a process that keeps pushing pays; the warm-up rounds' LargeVec times
+// are printed too, for what a cold process pays.
+const PAIR_WARMUP_ROUNDS = quick ? 2 : 10;
 
 /**
  * Child mode: interleaved rounds of the pair cases (the starting case rotates each round, so
@@ -392,6 +399,7 @@ const PAIR_WARMUP_ROUNDS = 2;
 function runPairsChild() {
   const names = Object.keys(PAIR_CASES);
   const samples = Object.fromEntries(names.map((name) => [name, []]));
+  const warmupLargeVecMs = [];
   for (let round = 0; round < PAIR_WARMUP_ROUNDS + PAIR_ROUNDS; round++) {
     for (let k = 0; k < names.length; k++) {
       const name = names[(round + k) % names.length];
@@ -401,7 +409,10 @@ function runPairsChild() {
       PAIR_CASES[name]();
       const wallMs = Number(process.hrtime.bigint() - start) / 1e6;
       const after = process.resourceUsage();
-      if (round < PAIR_WARMUP_ROUNDS) continue;
+      if (round < PAIR_WARMUP_ROUNDS) {
+        if (name === "LargeVec") warmupLargeVecMs.push(wallMs);
+        continue;
+      }
       samples[name].push({
         wallMs,
         userMs: (after.userCPUTime - before.userCPUTime) / 1000,
@@ -420,7 +431,7 @@ function runPairsChild() {
   const hugeGrown = stats({ hugePages: true }).hugePageBytes;
   const vecBytes = vec.length * Float64Array.BYTES_PER_ELEMENT;
   vec.dispose();
-  console.log(JSON.stringify({ samples, hugeGrown, vecBytes, sink: sink > 0 }));
+  console.log(JSON.stringify({ samples, warmupLargeVecMs, hugeGrown, vecBytes, sink: sink > 0 }));
 }
 
 function median(values) {
@@ -455,8 +466,11 @@ function runPairs() {
   const ratiosOf = (samples, name, baseline, measure) =>
     samples[name].map((s, round) => measure(s) / measure(samples[baseline][round]));
 
-  processes.forEach(({ samples, hugeGrown, vecBytes }, p) => {
-    console.log(`\n  process ${p + 1}: medians per run`);
+  processes.forEach(({ samples, warmupLargeVecMs, hugeGrown, vecBytes }, p) => {
+    console.log(
+      `\n  process ${p + 1}: LargeVec in the warm-up rounds (the pools filling), ms: ${warmupLargeVecMs.map((ms) => ms.toFixed(0)).join(" ")}`,
+    );
+    console.log(`  process ${p + 1}: medians per run`);
     console.log(
       `    ${"case".padEnd(24)} ${"wall ms".padStart(8)} ${"user ms".padStart(8)} ${"sys ms".padStart(7)} ${"cpu ms".padStart(7)} ${"faults".padStart(7)}`,
     );
