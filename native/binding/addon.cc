@@ -36,6 +36,7 @@
 #include "lgalloc/lgalloc.h"
 #include "lgalloc/version.h"
 #include "memory_pressure.h"
+#include "region_accounting.h"
 #include "token_table.h"
 
 // Version of this binding (the npm package @lgalloc/core), kept in step with its
@@ -68,8 +69,12 @@ Handle decode(void* data) noexcept {
 // to the global pool from threads that never allocated). Allocates nothing.
 void release_backing_store(void* /*data*/, std::size_t /*length*/, void* deleter_data) noexcept {
   Region region;
+  std::uint64_t account = 0;
   // The table counts the release (collected or disposed) as it closes the entry.
-  switch (handle_table().close(decode(deleter_data), &region)) {
+  const HandleState state = handle_table().close(decode(deleter_data), &region, &account);
+  // V8 no longer counts the buffer, whatever happens to the region.
+  if (state != HandleState::kFree) account_buffer_gone(account, region.capacity);
+  switch (state) {
     case HandleState::kLive:
     case HandleState::kDisposing:
       allocator().deallocate(region);
@@ -101,7 +106,7 @@ void release_anchor(void* /*data*/, std::size_t /*length*/, void* deleter_data) 
 // sizeClassIndex] into the context's out array, which saves building a JS array per call.
 // On error the region goes back to the pool.
 napi_value wrap_region(napi_env env, const Context& context, const Region& region) {
-  const std::optional<Handle> handle = handle_table().open(region);
+  const std::optional<Handle> handle = handle_table().open(region, context.accounting->id());
   if (!handle) {
     allocator().deallocate(region);
     throw_lgalloc_error(env, context, "ERR_LGALLOC_OUT_OF_MEMORY",
@@ -112,6 +117,7 @@ napi_value wrap_region(napi_env env, const Context& context, const Region& regio
   std::shared_ptr<v8::BackingStore> store = v8::ArrayBuffer::NewBackingStore(
       region.ptr, region.capacity, release_backing_store, encode(*handle));
   v8::Local<v8::ArrayBuffer> buffer = v8::ArrayBuffer::New(isolate, std::move(store));
+  context.accounting->buffer_made(region.capacity);
   double* out = context.out;
   out[0] = handle->index;
   out[1] = handle->generation;
@@ -191,7 +197,9 @@ napi_value Dispose(napi_env env, const Args& args) {
   const std::optional<Region> region = handle_table().live(handle);
   if (!region) return js_bool(env, false);
   v8::Local<v8::ArrayBuffer> buffer = own_buffer(env, *region, args[2]);
-  return js_bool(env, release(handle, buffer));
+  const bool released = release(handle, buffer);
+  context_of(args).accounting->settle();
+  return js_bool(env, released);
 }
 
 // reallocate(index, generation, buffer, byteLength) -> the ArrayBuffer of a new region
@@ -261,6 +269,7 @@ napi_value Transfer(napi_env env, const Args& args) {
     throw_disposed(env, context, "transfer");
   }
   buffer->Detach();
+  context.accounting->settle();
   BindingCounters& counters = binding_counters();
   counters.transferred.fetch_add(1, std::memory_order_relaxed);
   counters.pending_transfers.fetch_add(1, std::memory_order_relaxed);
@@ -344,7 +353,8 @@ napi_value GetConfig(napi_env env, const Args& /*args*/) {
   return from_config(env, allocator().config());
 }
 
-napi_value GetStats(napi_env env, const Args& /*args*/) {
+napi_value GetStats(napi_env env, const Args& args) {
+  context_of(args).accounting->settle();
   Stats stats;
   allocator().stats(&stats);
   napi_value out = from_stats(env, stats);
@@ -367,6 +377,11 @@ napi_value GetStats(napi_env env, const Args& /*args*/) {
   js_set(env, js, "pendingTransferBytes", number(c.pending_transfer_bytes));
   js_set(env, js, "releasedTokens", number(c.released_tokens));
   js_set(env, js, "forcedCollections", number(c.forced_collections));
+  // V8's count of this isolate's external memory, which leaves region buffers out
+  // (region_accounting.h); for the tests.
+  js_set(env, js, "v8ExternalMemory",
+         js_number(env, static_cast<double>(
+                            v8::Isolate::GetCurrent()->AdjustAmountOfExternalAllocatedMemory(0))));
   js_set(env, out, "js", js);
   return out;
 }
@@ -455,6 +470,8 @@ napi_value Init(napi_env env, const Args& args) {
   data.contexts.reserve(data.contexts.size() + 1);
   auto context = std::make_unique<Context>();
   v8::Isolate* isolate = v8::Isolate::GetCurrent();
+  data.accounting.start(isolate);
+  context->accounting = &data.accounting;
   context->out_store = v8::ArrayBuffer::NewBackingStore(isolate, 4 * sizeof(double));
   context->out = static_cast<double*>(context->out_store->Data());
   napi_value out;

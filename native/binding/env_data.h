@@ -17,6 +17,8 @@
 #include <memory>
 #include <vector>
 
+#include "region_accounting.h"
+
 namespace lgalloc::node {
 
 struct Context {
@@ -24,10 +26,13 @@ struct Context {
   std::shared_ptr<v8::BackingStore> out_store;
   /// [index, generation, knownZero, sizeClassIndex] of the newest region; in out_store.
   double* out = nullptr;
+  /// The environment's (EnvData::accounting): every copy in it shares one.
+  RegionAccounting* accounting = nullptr;
 };
 
 struct EnvData {
   bool exit_hook_added = false;
+  RegionAccounting accounting;
   std::vector<std::unique_ptr<Context>> contexts;
 };
 

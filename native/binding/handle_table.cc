@@ -16,7 +16,7 @@ HandleTable::Entry* HandleTable::find(std::uint32_t index) const noexcept {
   return chunk == nullptr ? nullptr : &chunk[index & (kChunkEntries - 1)];
 }
 
-std::optional<Handle> HandleTable::open(const Region& region) noexcept {
+std::optional<Handle> HandleTable::open(const Region& region, std::uint64_t account) noexcept {
   std::uint32_t index;
   {
     std::lock_guard<SpinLock> lock(lock_);
@@ -47,6 +47,7 @@ std::optional<Handle> HandleTable::open(const Region& region) noexcept {
                            region.size_class_index,
                        std::memory_order_relaxed);
   entry.region_generation.store(region.generation, std::memory_order_relaxed);
+  entry.account.store(account, std::memory_order_relaxed);
   // Release: whoever sees the entry live sees the fields above.
   entry.word.store(word(generation, HandleState::kLive), std::memory_order_release);
   return Handle{index, generation};
@@ -103,7 +104,7 @@ void HandleTable::note_release_pending(Handle handle) noexcept {
   counts_.disposing_bytes += entry->capacity.load(std::memory_order_relaxed);
 }
 
-HandleState HandleTable::close(Handle handle, Region* region) noexcept {
+HandleState HandleTable::close(Handle handle, Region* region, std::uint64_t* account) noexcept {
   Entry* entry = find(handle.index);
   if (entry == nullptr) return HandleState::kFree;
   std::lock_guard<SpinLock> lock(lock_);
@@ -116,6 +117,7 @@ HandleState HandleTable::close(Handle handle, Region* region) noexcept {
   region->known_zero = ((identity >> 8) & 1) != 0;
   region->size_class_index = static_cast<std::uint8_t>(identity);
   region->generation = entry->region_generation.load(std::memory_order_relaxed);
+  if (account != nullptr) *account = entry->account.load(std::memory_order_relaxed);
   // Keep the generation: the next open() bumps it, so this handle never matches again.
   entry->word.store(word(handle.generation, HandleState::kFree), std::memory_order_release);
   const auto state = static_cast<HandleState>(current & 3);

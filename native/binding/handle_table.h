@@ -63,7 +63,7 @@ class HandleTable {
 
   /// A new live entry for `region`, counted live, or nullopt when the table is full or
   /// memory for a new chunk cannot be had (nothing changed). Any thread.
-  std::optional<Handle> open(const Region& region) noexcept;
+  std::optional<Handle> open(const Region& region, std::uint64_t account = 0) noexcept;
 
   /// A copy of the live region behind `handle`, or nullopt if the handle is not live. Safe
   /// against any handle, however guessed, while other threads open and close entries: the
@@ -80,9 +80,10 @@ class HandleTable {
   void note_release_pending(Handle handle) noexcept;
 
   /// The state behind `handle` (kFree if stale); then frees the entry and counts the
-  /// release (kLive: collected, kDisposing: disposed). Called once, by the backing store's
-  /// deleter, on any thread. Allocates nothing.
-  HandleState close(Handle handle, Region* region) noexcept;
+  /// release (kLive: collected, kDisposing: disposed). `*account` gets the account given to
+  /// open() (region_accounting.h). Called once, by the backing store's deleter, on any
+  /// thread. Allocates nothing.
+  HandleState close(Handle handle, Region* region, std::uint64_t* account = nullptr) noexcept;
 
   /// The figures, read under the lock.
   HandleCounts counts() const noexcept;
@@ -97,8 +98,9 @@ class HandleTable {
     std::atomic<std::uint64_t> capacity{0};
     std::atomic<std::uint64_t> identity{0};  // slot << 16 | known_zero << 8 | class index
     std::atomic<std::uint64_t> region_generation{0};
-    std::uint32_t next_free = 0;   // guarded by the table's lock while the entry is free
-    bool release_pending = false;  // guarded by the lock: counted in disposing_bytes
+    std::atomic<std::uint64_t> account{0};  // whose count the buffer left (AccountId)
+    std::uint32_t next_free = 0;            // guarded by the table's lock while the entry is free
+    bool release_pending = false;           // guarded by the lock: counted in disposing_bytes
   };
 
   Entry* find(std::uint32_t index) const noexcept;

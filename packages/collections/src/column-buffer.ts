@@ -349,9 +349,8 @@ export class ColumnBuffer<K extends ColumnKind = ColumnKind>
   /**
    * Makes room for `slots` more values without growing on the way (the values buffer, or a
    * utf8/binary column's offsets; not its data bytes, nor the validity bitmap): for a
-   * caller that knows how many are coming, so that no intermediate buffer is made and
-   * dropped (each one counts towards V8's external memory, which triggers full garbage
-   * collections). Changes nothing else.
+   * caller that knows how many are coming, so that no intermediate buffer is made,
+   * copied and dropped. Changes nothing else.
    *
    * @throws `TypeError` `ERR_INVALID_ARG_TYPE` for a non-number; `RangeError`
    *   `ERR_OUT_OF_RANGE` unless it is a safe integer >= 0 that fits the column; the core's

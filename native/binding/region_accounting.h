@@ -1,0 +1,73 @@
+// Region buffers and V8's external-memory heuristic.
+//
+// V8 counts every ArrayBuffer's bytes as external memory and starts a full collection at
+// each 64 MB of growth since its last one, whatever the heap's size. Regions have owners
+// that dispose them, so those collections mostly find nothing: building a 10M-row table
+// (365 MB of regions beside a 420 MB heap) ran 4-6 of them, 1-1.5 s in all, and the malloc
+// arenas of their marking threads added 70-130 MB of RSS (issue 10). So the binding takes
+// region buffers out of V8's count and applies a rule of its own, proportional like V8's
+// rule for its own heap: it asks for a collection when the region bytes an environment
+// holds have grown, since its last full collection, by more than the footprint that
+// collection left (heap size plus the region bytes still held once the buffers it found
+// dead were released), and by at least 64 MiB. Regions
+// dropped without dispose() are still collected, after a growth that scales with the
+// program; under a memory limit, allocation still forces collections (memory_pressure.h).
+//
+// The bookkeeping: right after V8 counts a new region buffer, the binding subtracts its
+// bytes (AdjustAmountOfExternalAllocatedMemory). When V8 stops counting it (detached, or
+// collected), the buffer's deleter records its bytes as owed, on whatever thread it runs,
+// and the environment's own thread adds them back to V8's count at its next call into the
+// binding or its next full collection. A deleter finds its environment's account by slot
+// and generation, never by pointer: it may run after the environment is gone.
+#pragma once
+
+#include <v8.h>
+
+#include <cstdint>
+
+namespace lgalloc::node {
+
+/// An environment's account: slot << 32 | generation; 0 for none (nothing is adjusted).
+using AccountId = std::uint64_t;
+
+/// A region buffer of `bytes` made under `account` is no longer counted by V8 (its deleter
+/// ran). Any thread; allocates nothing.
+void account_buffer_gone(AccountId account, std::uint64_t bytes) noexcept;
+
+/// One environment's side of the rule; lives in its EnvData, used on its thread only.
+class RegionAccounting {
+ public:
+  RegionAccounting() = default;
+  RegionAccounting(const RegionAccounting&) = delete;
+  RegionAccounting& operator=(const RegionAccounting&) = delete;
+  ~RegionAccounting() { stop(); }
+
+  /// Takes an account and watches this isolate's full collections. Without a free account
+  /// (thousands of live environments) region buffers stay in V8's count, as before.
+  void start(v8::Isolate* isolate) noexcept;
+  /// Gives the account back and stops watching; called as the environment goes away.
+  void stop() noexcept;
+
+  AccountId id() const noexcept { return id_; }
+
+  /// After `ArrayBuffer::New` over a region of `bytes`: takes it out of V8's count (and
+  /// settles what is owed in the same call), then asks for a collection if the rule says so.
+  void buffer_made(std::uint64_t bytes) noexcept;
+
+  /// Adds back to V8's count what deleters recorded as owed.
+  void settle() noexcept;
+
+ private:
+  static void after_full_collection(v8::Isolate* isolate, v8::GCType type,
+                                    v8::GCCallbackFlags flags, void* data);
+
+  v8::Isolate* isolate_ = nullptr;
+  AccountId id_ = 0;
+  // The fewest region bytes held since the last full collection ended, and the heap's size
+  // then.
+  std::int64_t held_low_ = 0;
+  std::int64_t heap_after_collection_ = 0;
+  bool collection_requested_ = false;
+};
+
+}  // namespace lgalloc::node
