@@ -72,8 +72,8 @@ void release_backing_store(void* /*data*/, std::size_t /*length*/, void* deleter
   std::uint64_t account = 0;
   // The table counts the release (collected or disposed) as it closes the entry.
   const HandleState state = handle_table().close(decode(deleter_data), &region, &account);
-  // V8 no longer counts the buffer, whatever happens to the region.
-  if (state != HandleState::kFree) account_buffer_gone(account, region.capacity);
+  // Collected: V8 stopped counting the buffer (a detach is accounted by whoever detached).
+  if (state == HandleState::kLive) account_buffer_collected(account, region.capacity);
   switch (state) {
     case HandleState::kLive:
     case HandleState::kDisposing:
@@ -166,9 +166,11 @@ void throw_if_busy(napi_env env, const Context& context, v8::Local<v8::ArrayBuff
 // kLive -> kDisposing, then detaches `buffer`: every view becomes empty, and the deleter
 // runs now (or when native code holding the backing store lets go, and until then the
 // bytes count as waiting for release) and returns the region.
-bool release(Handle handle, v8::Local<v8::ArrayBuffer> buffer) noexcept {
+bool release(const Context& context, Handle handle, v8::Local<v8::ArrayBuffer> buffer) noexcept {
   if (!handle_table().claim(handle, HandleState::kDisposing)) return false;
+  const std::size_t bytes = buffer->ByteLength();
   buffer->Detach();
+  context.accounting->buffer_detached(bytes);
   handle_table().note_release_pending(handle);
   return true;
 }
@@ -197,9 +199,7 @@ napi_value Dispose(napi_env env, const Args& args) {
   const std::optional<Region> region = handle_table().live(handle);
   if (!region) return js_bool(env, false);
   v8::Local<v8::ArrayBuffer> buffer = own_buffer(env, *region, args[2]);
-  const bool released = release(handle, buffer);
-  context_of(args).accounting->settle();
-  return js_bool(env, released);
+  return js_bool(env, release(context_of(args), handle, buffer));
 }
 
 // reallocate(index, generation, buffer, byteLength) -> the ArrayBuffer of a new region
@@ -229,7 +229,7 @@ napi_value Reallocate(napi_env env, const Args& args) {
     allocator().deallocate(fresh);
     throw_status(env, context, status, detail, "reallocate");
   }
-  if (!release(handle, buffer)) {
+  if (!release(context, handle, buffer)) {
     allocator().deallocate(fresh);
     throw_disposed(env, context, "reallocate");
   }
@@ -269,7 +269,7 @@ napi_value Transfer(napi_env env, const Args& args) {
     throw_disposed(env, context, "transfer");
   }
   buffer->Detach();
-  context.accounting->settle();
+  context.accounting->buffer_detached(region.capacity);
   BindingCounters& counters = binding_counters();
   counters.transferred.fetch_add(1, std::memory_order_relaxed);
   counters.pending_transfers.fetch_add(1, std::memory_order_relaxed);

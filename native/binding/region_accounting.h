@@ -14,11 +14,14 @@
 // program; under a memory limit, allocation still forces collections (memory_pressure.h).
 //
 // The bookkeeping: right after V8 counts a new region buffer, the binding subtracts its
-// bytes (AdjustAmountOfExternalAllocatedMemory). When V8 stops counting it (detached, or
-// collected), the buffer's deleter records its bytes as owed, on whatever thread it runs,
-// and the environment's own thread adds them back to V8's count at its next call into the
-// binding or its next full collection. A deleter finds its environment's account by slot
-// and generation, never by pointer: it may run after the environment is gone.
+// bytes; when the binding detaches one (dispose, transfer, reallocate), V8 stops counting
+// it and the binding adds its bytes back; when one is garbage collected, its deleter (on
+// whatever thread) records its bytes, and the thread adds them back at its next call into
+// the binding or after the next full collection. The adjustments go to V8
+// (AdjustAmountOfExternalAllocatedMemory) once they add up to 8 MiB either way, so that an
+// allocate-dispose loop makes no V8 call at all, and whenever stats are read. A deleter
+// finds its environment's account by slot and generation, never by pointer: it may run
+// after the environment is gone.
 #pragma once
 
 #include <v8.h>
@@ -30,9 +33,9 @@ namespace lgalloc::node {
 /// An environment's account: slot << 32 | generation; 0 for none (nothing is adjusted).
 using AccountId = std::uint64_t;
 
-/// A region buffer of `bytes` made under `account` is no longer counted by V8 (its deleter
-/// ran). Any thread; allocates nothing.
-void account_buffer_gone(AccountId account, std::uint64_t bytes) noexcept;
+/// The buffer of a region of `bytes` made under `account` was garbage collected (its
+/// deleter ran with the region still live). Any thread; allocates nothing.
+void account_buffer_collected(AccountId account, std::uint64_t bytes) noexcept;
 
 /// One environment's side of the rule; lives in its EnvData, used on its thread only.
 class RegionAccounting {
@@ -50,11 +53,12 @@ class RegionAccounting {
 
   AccountId id() const noexcept { return id_; }
 
-  /// After `ArrayBuffer::New` over a region of `bytes`: takes it out of V8's count (and
-  /// settles what is owed in the same call), then asks for a collection if the rule says so.
+  /// After `ArrayBuffer::New` over a region of `bytes`: takes it out of V8's count, then
+  /// asks for a collection if the rule says so.
   void buffer_made(std::uint64_t bytes) noexcept;
-
-  /// Adds back to V8's count what deleters recorded as owed.
+  /// After the binding detached the buffer of a region of `bytes` (V8 no longer counts it).
+  void buffer_detached(std::uint64_t bytes) noexcept;
+  /// Brings V8's count up to date.
   void settle() noexcept;
 
  private:
@@ -63,11 +67,6 @@ class RegionAccounting {
 
   v8::Isolate* isolate_ = nullptr;
   AccountId id_ = 0;
-  // The fewest region bytes held since the last full collection ended, and the heap's size
-  // then.
-  std::int64_t held_low_ = 0;
-  std::int64_t heap_after_collection_ = 0;
-  bool collection_requested_ = false;
 };
 
 }  // namespace lgalloc::node

@@ -32,7 +32,7 @@ describe("region buffers and V8's full collections (natively)", function () {
   it("still collects regions dropped without dispose(), with no memory limit", async () => {
     const r = await report<{ peakMapped: number; collected: number }>("drop");
     // 300 dropped 64 MiB regions are 19 GiB; collected and reused, the pool stays small.
-    expect(r.peakMapped, JSON.stringify(r)).to.be.at.most(2048 * MiB);
+    expect(r.peakMapped, JSON.stringify(r)).to.be.at.most(4096 * MiB);
     expect(r.collected).to.be.at.least(250);
   });
 
