@@ -17,7 +17,10 @@
 //      each cycle (flat after the first for ours); target >= 2x faster per cycle. Where the
 //      RSS is after each cycle (the pools' resident pages, MADV_FREE'd ones among them, V8's
 //      heap, the rest) is printed for ours and for a reference that only holds the same
-//      input and calls gc() each cycle: what V8 and malloc do to RSS with no build at all.
+//      input: what V8 and malloc do to RSS with no build at all. The cycles run as a program
+//      would, with no forced collection between them; --cycle-gc forces one after each
+//      (each of those grew glibc's malloc arenas by a few MB, in the reference as much as in
+//      ours: 200 -> 231 MB over 10 cycles with no build at all).
 //   3. re-read a 2.4 GB IPC file 5 times: ours (readIPCFile into a reused pooled region) vs
 //      reading it into fresh memory in 1 GiB pieces + apache-arrow tableFromIPC (what
 //      readFileSync would do, were it not limited to 2 GiB); targets >= 3x faster, peak
@@ -27,7 +30,7 @@
 //      RSS <= the table + 64 MiB.
 //
 // Run: npm run bench:arrow [-- --runs N (3; 1 with --quick)] [-- --only build|cycles|reread|write]
-//      [-- --quick] [-- --rows N] [-- --json <file>]
+//      [-- --quick] [-- --rows N] [-- --cycle-gc] [-- --json <file>]
 // --quick: the same cases at a smaller size (500K rows to build, 100K per cycle, an IPC
 // file of 10M rows, one run each) for `npm run bench -- --quick`; --rows N sets the rows
 // built (and scales the cycles and the file with it); --json also writes the medians in
@@ -49,6 +52,7 @@ const { values: flags } = parseArgs({
     "make-big-file": { type: "boolean" },
     quick: { type: "boolean", default: false },
     rows: { type: "string" },
+    "cycle-gc": { type: "boolean", default: false },
     json: { type: "string" },
   },
   strict: true,
@@ -76,7 +80,13 @@ const TMP = path.join(os.tmpdir(), `lgalloc-arrow-bench-${process.getuid?.() ?? 
 // Named by its row count: a file of another size is another file, never a stale one.
 const BIG_FILE = path.join(TMP, `big-${FILE_ROWS}.arrow`);
 // What each child needs to build the same sizes as its parent.
-const SIZE_ARGS = ["--rows", String(ROWS), ...(QUICK ? ["--quick"] : [])];
+const CYCLE_GC = flags["cycle-gc"];
+const SIZE_ARGS = [
+  "--rows",
+  String(ROWS),
+  ...(QUICK ? ["--quick"] : []),
+  ...(CYCLE_GC ? ["--cycle-gc"] : []),
+];
 
 // ---- inputs -------------------------------------------------------------------------
 
@@ -239,8 +249,9 @@ const CASES = {
       table.dispose();
     });
   },
-  "cycles: reference, the same input and gc() with no build"() {
-    // What V8 alone does to RSS over these cycles: the input's heap collected the same way.
+  "cycles: reference, the same input, no build"() {
+    // What V8 alone does to RSS over these cycles, with the same input (and the same forced
+    // collections under --cycle-gc).
     const { f, i32, s } = makeInput(CYCLE_ROWS);
     return cycles(() => check(Math.min(f.length, i32.length, s.length), CYCLE_ROWS));
   },
@@ -348,7 +359,7 @@ function cycles(cycle) {
     const { ms, cpuMs } = end(start);
     times.push(ms);
     cpuTimes.push(cpuMs);
-    globalThis.gc?.();
+    if (CYCLE_GC) globalThis.gc?.();
     rssAfter.push(rss());
     breakdowns.push(rssBreakdown());
   }
@@ -531,7 +542,7 @@ function cyclesGroup() {
   const names = [
     "cycles: ours",
     "cycles: flechette",
-    "cycles: reference, the same input and gc() with no build",
+    "cycles: reference, the same input, no build",
   ];
   const s = runGroup(`Build and release ${CYCLE_ROWS / 1e6}M rows x ${CYCLES}`, names);
   table(
@@ -561,7 +572,7 @@ function cyclesGroup() {
   );
   for (const name of [names[0], names[2]]) {
     console.log(
-      `\nWhere the RSS is after each cycle (after gc()), ${name}, per cycle the median of the ${RUNS} runs:\n`,
+      `\nWhere the RSS is after each cycle${CYCLE_GC ? " (after gc())" : ""}, ${name}, per cycle the median of the ${RUNS} runs:\n`,
     );
     const runs = s[name].runs ?? [];
     const at = (c, key) => median(runs.map((run) => run.breakdowns?.[c]?.[key]));
