@@ -1,6 +1,8 @@
 // The binding's rule for when region buffers call for a collection (see region_accounting.h).
 #include "region_accounting.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <atomic>
 #include <cstdlib>
@@ -8,8 +10,33 @@
 namespace lgalloc::node {
 namespace {
 
-// The least growth that asks for a collection: V8's own step for external memory.
-constexpr std::int64_t kMinGrowthBytes = std::int64_t{64} << 20;
+// The least growth that asks for a collection: a sixteenth of the machine's memory, from
+// 64 MiB (V8's step for any external memory) to 1 GiB. Regions are owned and disposed, and
+// a vector or table being built passes any step too, paying for a collection that finds
+// nothing.
+std::int64_t min_growth_bytes() noexcept {
+  static const std::int64_t bytes = [] {
+    const long pages = ::sysconf(_SC_PHYS_PAGES);
+    const long page_bytes = ::sysconf(_SC_PAGESIZE);
+    const std::int64_t ram =
+        pages > 0 && page_bytes > 0 ? std::int64_t{pages} * page_bytes : std::int64_t{0};
+    return std::clamp<std::int64_t>(ram / 16, std::int64_t{64} << 20, std::int64_t{1} << 30);
+  }();
+  return bytes;
+}
+
+// Regions up to this size leave V8's count. V8 starts a collection whenever its count
+// rises 64 MB above its lowest since the last one, so a larger buffer starts one as it is
+// made whatever the binding does (taking its bytes out first lowers that low as much), and
+// giving a disposed one's bytes back would start another: those stay counted, as V8 counts
+// them. A smaller one, counted and taken out again at once (with at most kSlackBytes more
+// left to adjust), never moves the count that far.
+constexpr std::uint64_t kMaxHiddenBytes = std::uint64_t{32} << 20;
+
+bool hidden(std::uint64_t bytes) noexcept { return bytes <= kMaxHiddenBytes; }
+
+// More than V8's external-memory step (kExternalAllocationSoftLimit, 64 MB).
+constexpr std::int64_t kPokeBytes = std::int64_t{128} << 20;
 // How far V8's count may be left off before the adjustment is made.
 constexpr std::int64_t kSlackBytes = std::int64_t{8} << 20;
 
@@ -26,8 +53,6 @@ struct AccountSlot {
   std::int64_t held_low = 0;               // the fewest held since the last full collection ended
   std::int64_t heap_after_collection = 0;
   std::int64_t unadjusted = 0;  // what V8's count is still to be adjusted by
-  bool collection_requested = false;
-  bool collection_forced = false;
 };
 
 constexpr std::uint32_t kSlots = 4096;
@@ -71,7 +96,7 @@ void settle_interrupt(v8::Isolate* isolate, void* data) {
 
 void account_buffer_collected(AccountId account, std::uint64_t bytes) noexcept {
   AccountSlot* const slot = slot_of(account);
-  if (slot != nullptr) {
+  if (slot != nullptr && hidden(bytes)) {
     slot->collected.fetch_add(static_cast<std::int64_t>(bytes), std::memory_order_relaxed);
   }
 }
@@ -89,7 +114,6 @@ void RegionAccounting::start(v8::Isolate* isolate) noexcept {
     }
     slot.collected.store(0, std::memory_order_relaxed);
     slot.held = slot.held_low = slot.heap_after_collection = slot.unadjusted = 0;
-    slot.collection_requested = slot.collection_forced = false;
     isolate_ = isolate;
     id_ = AccountId{index} << 32 | (generation + 1);
     isolate->AddGCEpilogueCallback(after_full_collection, this, v8::kGCTypeMarkSweepCompact);
@@ -108,7 +132,7 @@ void RegionAccounting::stop() noexcept {
 
 void RegionAccounting::buffer_made(std::uint64_t bytes) noexcept {
   AccountSlot* const slot = slot_of(id_);
-  if (slot == nullptr) return;
+  if (slot == nullptr || !hidden(bytes)) return;
   fold_collected(*slot);
   // What the last collection left alive, once the buffers it found dead were released.
   slot->held_low = std::min(slot->held_low, slot->held);
@@ -116,25 +140,19 @@ void RegionAccounting::buffer_made(std::uint64_t bytes) noexcept {
   slot->unadjusted -= static_cast<std::int64_t>(bytes);
   adjust(isolate_, *slot, kSlackBytes);
   const std::int64_t growth = slot->held - slot->held_low;
-  const std::int64_t threshold =
-      std::max(kMinGrowthBytes, slot->heap_after_collection + slot->held_low);
-  if (growth <= threshold) return;
-  if (!slot->collection_requested) {
-    // Starts incremental marking, as V8 does when external memory grows; the collection
-    // finishes as the program runs on. Asked once until a full collection ends.
-    slot->collection_requested = true;
-    isolate_->MemoryPressureNotification(v8::MemoryPressureLevel::kModerate);
-  } else if (!slot->collection_forced && growth > 2 * threshold) {
-    // Marking lags behind a loop that drops regions faster (V8 would advance it at each
-    // allocation, and collect at once past a hard limit): a full collection now.
-    slot->collection_forced = true;
-    isolate_->MemoryPressureNotification(v8::MemoryPressureLevel::kCritical);
+  if (growth > std::max(min_growth_bytes(), slot->heap_after_collection + slot->held_low)) {
+    // V8's own response to external memory growing past its limit: start incremental
+    // marking, advance it at each further call, collect at once past its hard limit. The
+    // count goes up by more than V8's step (64 MB above its low since the last collection)
+    // and back at once, so nothing stays counted.
+    isolate_->AdjustAmountOfExternalAllocatedMemory(kPokeBytes);
+    isolate_->AdjustAmountOfExternalAllocatedMemory(-kPokeBytes);
   }
 }
 
 void RegionAccounting::buffer_detached(std::uint64_t bytes) noexcept {
   AccountSlot* const slot = slot_of(id_);
-  if (slot == nullptr) return;
+  if (slot == nullptr || !hidden(bytes)) return;
   slot->held -= static_cast<std::int64_t>(bytes);
   slot->unadjusted += static_cast<std::int64_t>(bytes);
   adjust(isolate_, *slot, kSlackBytes);
@@ -157,7 +175,6 @@ void RegionAccounting::after_full_collection(v8::Isolate* isolate, v8::GCType /*
   isolate->GetHeapStatistics(&heap);
   slot->held_low = slot->held;
   slot->heap_after_collection = static_cast<std::int64_t>(heap.total_heap_size());
-  slot->collection_requested = slot->collection_forced = false;
   isolate->RequestInterrupt(settle_interrupt, reinterpret_cast<void*>(std::uintptr_t{self->id_}));
 }
 

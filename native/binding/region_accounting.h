@@ -1,23 +1,25 @@
 // Region buffers and V8's external-memory heuristic.
 //
-// V8 counts every ArrayBuffer's bytes as external memory and starts a full collection at
-// each 64 MB of growth since its last one, whatever the heap's size. Regions have owners
-// that dispose them, so those collections mostly find nothing: building a 10M-row table
-// (365 MB of regions beside a 420 MB heap) ran 4-6 of them, 1-1.5 s in all, and the malloc
-// arenas of their marking threads added 70-130 MB of RSS (issue 10). So the binding takes
-// region buffers out of V8's count and applies a rule of its own, proportional like V8's
-// rule for its own heap: it asks for a collection when the region bytes an environment
-// holds have grown, since its last full collection, by more than the footprint that
-// collection left (heap size plus the region bytes still held once the buffers it found
-// dead were released), and by at least 64 MiB. Regions
-// dropped without dispose() are still collected, after a growth that scales with the
-// program; under a memory limit, allocation still forces collections (memory_pressure.h).
+// V8 counts every ArrayBuffer's bytes as external memory and starts a full collection
+// whenever that count rises 64 MB above its lowest since the last one, whatever the heap's
+// size. Regions have owners that dispose them, so those collections mostly find nothing:
+// building a 10M-row table (365 MB of 4-16 MiB regions beside a 420 MB heap) ran 4-6 of
+// them, 1-1.5 s in all, and the malloc arenas of their marking threads added 70-130 MB of
+// RSS (issue 10). So the binding takes regions of up to 32 MiB out of V8's count and applies
+// a rule of its own, proportional like V8's rule for its own heap: when the bytes of such
+// regions an environment holds have grown, since its last full collection, by more than
+// that collection left (heap size plus those region bytes still held once the buffers it
+// found dead were released) and by at least a sixteenth of the machine's memory (64 MiB to
+// 1 GiB), it asks V8 for the collection V8 starts for external memory. Regions dropped
+// without dispose() are still collected; under a memory limit, allocation still forces
+// collections (memory_pressure.h). Larger regions stay in V8's count (region_accounting.cc
+// says why).
 //
 // The bookkeeping: right after V8 counts a new region buffer, the binding subtracts its
 // bytes; when the binding detaches one (dispose, transfer, reallocate), V8 stops counting
 // it and the binding adds its bytes back; when one is garbage collected, its deleter (on
 // whatever thread) records its bytes, and the thread adds them back at its next call into
-// the binding or after the next full collection. The adjustments go to V8
+// the binding or after the next full collection. The adjustments reach V8
 // (AdjustAmountOfExternalAllocatedMemory) once they add up to 8 MiB either way, so that an
 // allocate-dispose loop makes no V8 call at all, and whenever stats are read. A deleter
 // finds its environment's account by slot and generation, never by pointer: it may run
@@ -53,8 +55,8 @@ class RegionAccounting {
 
   AccountId id() const noexcept { return id_; }
 
-  /// After `ArrayBuffer::New` over a region of `bytes`: takes it out of V8's count, then
-  /// asks for a collection if the rule says so.
+  /// Right after `ArrayBuffer::New` over a region of `bytes`: takes it out of V8's count,
+  /// then asks for a collection if the rule says so.
   void buffer_made(std::uint64_t bytes) noexcept;
   /// After the binding detached the buffer of a region of `bytes` (V8 no longer counts it).
   void buffer_detached(std::uint64_t bytes) noexcept;
