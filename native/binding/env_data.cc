@@ -9,7 +9,6 @@ namespace {
 
 void free_env_data(napi_env env, void* data, void* /*hint*/) {
   auto* env_data = static_cast<EnvData*>(data);
-  env_data->accounting.stop();
   for (const auto& context : env_data->contexts) {
     if (context->create_error != nullptr) napi_delete_reference(env, context->create_error);
   }

@@ -8,6 +8,22 @@
 #include <cstdlib>
 
 namespace lgalloc::node {
+
+// An environment's account. The generation is odd while an environment holds the slot; a
+// deleter whose account names another generation does nothing. (One that checks just
+// before the slot is given back and adds just after a new environment took it gives that
+// environment's count one buffer too many: its next collection comes a little earlier.
+// Nothing else depends on it.) The other fields belong to the environment's thread: its
+// calls into the binding, its GC epilogue and its interrupts, never at the same time.
+struct AccountSlot {
+  std::atomic<std::uint32_t> generation{0};
+  std::atomic<std::int64_t> collected{0};  // by deleters: bytes of buffers collected
+  std::int64_t held = 0;                   // bytes of this environment's live region buffers
+  std::int64_t held_low = 0;               // the fewest held since the last full collection ended
+  std::int64_t heap_after_collection = 0;
+  std::int64_t unadjusted = 0;  // what V8's count is still to be adjusted by
+};
+
 namespace {
 
 // The least growth that asks for a collection: a sixteenth of the machine's memory, from
@@ -40,21 +56,6 @@ constexpr std::int64_t kPokeBytes = std::int64_t{128} << 20;
 // How far V8's count may be left off before the adjustment is made.
 constexpr std::int64_t kSlackBytes = std::int64_t{8} << 20;
 
-// An environment's account. The generation is odd while an environment holds the slot; a
-// deleter whose account names another generation does nothing. (One that checks just
-// before the slot is given back and adds just after a new environment took it gives that
-// environment's count one buffer too many: its next collection comes a little earlier.
-// Nothing else depends on it.) The other fields belong to the environment's thread: its
-// calls into the binding, its GC epilogue and its interrupts, never at the same time.
-struct AccountSlot {
-  std::atomic<std::uint32_t> generation{0};
-  std::atomic<std::int64_t> collected{0};  // by deleters: bytes of buffers collected
-  std::int64_t held = 0;                   // bytes of this environment's live region buffers
-  std::int64_t held_low = 0;               // the fewest held since the last full collection ended
-  std::int64_t heap_after_collection = 0;
-  std::int64_t unadjusted = 0;  // what V8's count is still to be adjusted by
-};
-
 constexpr std::uint32_t kSlots = 4096;
 AccountSlot g_slots[kSlots];  // static storage, never destroyed: deleters may run at exit
 
@@ -82,14 +83,18 @@ void adjust(v8::Isolate* isolate, AccountSlot& slot, std::int64_t slack) noexcep
   isolate->AdjustAmountOfExternalAllocatedMemory(change);
 }
 
+// Brings V8's count up to date.
+void settle_slot(v8::Isolate* isolate, AccountSlot& slot) noexcept {
+  fold_collected(slot);
+  adjust(isolate, slot, 0);
+}
+
 // After a full collection, from an interrupt: adding to V8's count inside the epilogue
 // could start another collection. The account travels by id, since the environment may be
 // gone when the interrupt runs.
 void settle_interrupt(v8::Isolate* isolate, void* data) {
   AccountSlot* const slot = slot_of(reinterpret_cast<std::uintptr_t>(data));
-  if (slot == nullptr) return;
-  fold_collected(*slot);
-  adjust(isolate, *slot, 0);
+  if (slot != nullptr) settle_slot(isolate, *slot);
 }
 
 }  // namespace
@@ -115,6 +120,7 @@ void RegionAccounting::start(v8::Isolate* isolate) noexcept {
     slot.collected.store(0, std::memory_order_relaxed);
     slot.held = slot.held_low = slot.heap_after_collection = slot.unadjusted = 0;
     isolate_ = isolate;
+    slot_ = &slot;
     id_ = AccountId{index} << 32 | (generation + 1);
     isolate->AddGCEpilogueCallback(after_full_collection, this, v8::kGCTypeMarkSweepCompact);
     return;
@@ -125,13 +131,14 @@ void RegionAccounting::stop() noexcept {
   if (id_ == 0) return;
   isolate_->RemoveGCEpilogueCallback(after_full_collection, this);
   // Buffers still alive die with the isolate, which no longer needs its count right.
-  g_slots[id_ >> 32].generation.fetch_add(1, std::memory_order_acq_rel);
+  slot_->generation.fetch_add(1, std::memory_order_acq_rel);
   id_ = 0;
   isolate_ = nullptr;
+  slot_ = nullptr;
 }
 
 void RegionAccounting::buffer_made(std::uint64_t bytes) noexcept {
-  AccountSlot* const slot = slot_of(id_);
+  AccountSlot* const slot = slot_;
   if (slot == nullptr || !hidden(bytes)) return;
   fold_collected(*slot);
   // What the last collection left alive, once the buffers it found dead were released.
@@ -151,7 +158,7 @@ void RegionAccounting::buffer_made(std::uint64_t bytes) noexcept {
 }
 
 void RegionAccounting::buffer_detached(std::uint64_t bytes) noexcept {
-  AccountSlot* const slot = slot_of(id_);
+  AccountSlot* const slot = slot_;
   if (slot == nullptr || !hidden(bytes)) return;
   slot->held -= static_cast<std::int64_t>(bytes);
   slot->unadjusted += static_cast<std::int64_t>(bytes);
@@ -159,16 +166,13 @@ void RegionAccounting::buffer_detached(std::uint64_t bytes) noexcept {
 }
 
 void RegionAccounting::settle() noexcept {
-  AccountSlot* const slot = slot_of(id_);
-  if (slot == nullptr) return;
-  fold_collected(*slot);
-  adjust(isolate_, *slot, 0);
+  if (slot_ != nullptr) settle_slot(isolate_, *slot_);
 }
 
 void RegionAccounting::after_full_collection(v8::Isolate* isolate, v8::GCType /*type*/,
                                              v8::GCCallbackFlags /*flags*/, void* data) {
   auto* const self = static_cast<RegionAccounting*>(data);
-  AccountSlot* const slot = slot_of(self->id_);
+  AccountSlot* const slot = self->slot_;
   if (slot == nullptr) return;
   fold_collected(*slot);
   v8::HeapStatistics heap;

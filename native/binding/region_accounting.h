@@ -35,6 +35,8 @@ namespace lgalloc::node {
 /// An environment's account: slot << 32 | generation; 0 for none (nothing is adjusted).
 using AccountId = std::uint64_t;
 
+struct AccountSlot;  // region_accounting.cc
+
 /// The buffer of a region of `bytes` made under `account` was garbage collected (its
 /// deleter ran with the region still live). Any thread; allocates nothing.
 void account_buffer_collected(AccountId account, std::uint64_t bytes) noexcept;
@@ -69,6 +71,9 @@ class RegionAccounting {
 
   v8::Isolate* isolate_ = nullptr;
   AccountId id_ = 0;
+  // The account's slot (region_accounting.cc), this environment's until stop(): its own
+  // calls need no generation check.
+  AccountSlot* slot_ = nullptr;
 };
 
 }  // namespace lgalloc::node

@@ -170,12 +170,9 @@ function rssBreakdown() {
   let pool = 0;
   let lazyFree = 0;
   let mapping = { rss: 0, lazy: 0 };
-  const mappings = [];
   for (const line of fs.readFileSync("/proc/self/smaps", "latin1").split("\n")) {
-    if (/^[0-9a-f]+-[0-9a-f]+ /.test(line)) {
-      mapping = { rss: 0, lazy: 0 };
-      mappings.push(mapping);
-    } else if (line.startsWith("Rss:")) mapping.rss = Number(line.split(/\s+/)[1]) * 1024;
+    if (/^[0-9a-f]+-[0-9a-f]+ /.test(line)) mapping = { rss: 0, lazy: 0 };
+    else if (line.startsWith("Rss:")) mapping.rss = Number(line.split(/\s+/)[1]) * 1024;
     else if (line.startsWith("LazyFree:")) mapping.lazy = Number(line.split(/\s+/)[1]) * 1024;
     else if (line.startsWith("VmFlags:") && line.split(/\s+/).includes("hg")) {
       pool += mapping.rss;
@@ -349,7 +346,6 @@ function arrowBuilder(flushEvery) {
 }
 
 function cycles(cycle) {
-  const rssAfter = [];
   const breakdowns = [];
   const times = [];
   const cpuTimes = [];
@@ -360,9 +356,9 @@ function cycles(cycle) {
     times.push(ms);
     cpuTimes.push(cpuMs);
     if (CYCLE_GC) globalThis.gc?.();
-    rssAfter.push(rss());
     breakdowns.push(rssBreakdown());
   }
+  const rssAfter = breakdowns.map((breakdown) => breakdown.rss);
   return {
     ms: median(times.slice(1)),
     cpuMs: median(cpuTimes.slice(1)),

@@ -441,8 +441,9 @@ export class PooledTableBuilder implements Disposable {
         const value = values[r];
         if (typeof value === "string") bytes += value.length;
         else if (ArrayBuffer.isView(value)) {
-          // Only a hint: a view whose byteLength getter lies counts nothing here, and the
-          // column reads its real length when it appends it.
+          // Only a hint, capped by the batch's room: a byteLength that is not a positive
+          // integer counts nothing, one that lies only reserves capacity (untouched), and
+          // the column reads the view's real length when it appends it.
           const viewBytes: unknown = value.byteLength;
           if (typeof viewBytes === "number" && Number.isSafeInteger(viewBytes) && viewBytes > 0)
             bytes += viewBytes;

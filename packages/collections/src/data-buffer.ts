@@ -130,7 +130,6 @@ export class DataBuffer {
     const vec = this.#vec;
     const required = this.#length + bytes;
     if (required <= vec.capacity) return;
-    this.#window = EMPTY_WINDOW;
     vec.reserve(required - vec.length);
     // Moving the storage detached the old window: view the (unchanged) length again.
     this.#viewWindow();
